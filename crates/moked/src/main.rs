@@ -1,0 +1,50 @@
+//! The `moked` command: one binary, one subcommand per capability.
+//!
+//! This crate is the edge: it reads files and arguments, calls the pure
+//! crates, and prints tables, JSON or HTML. Errors in the user's input exit
+//! with code 2 and name the file, line and field (or the option).
+
+mod cli_error;
+mod cmd;
+mod svg;
+
+use clap::{Parser, Subcommand};
+use cli_error::CliError;
+use std::process::ExitCode;
+
+/// Moked (מוקד): a self-hosted contact-center platform.
+#[derive(Debug, Parser)]
+#[command(name = "moked", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a discrete-event simulation of a contact center described in a scenario file.
+    Simulate(cmd::simulate::Args),
+    /// Evaluate a staffing level, or compute the staffing a service target needs (Erlang B/C/A).
+    Staff(cmd::staff::Args),
+    /// Forecast arrivals per interval from a history of counts.
+    Forecast(cmd::forecast::Args),
+    /// Build shifts that cover per-interval requirements and roster them to agents.
+    Schedule(cmd::schedule::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Simulate(args) => cmd::simulate::run(args),
+        Command::Staff(args) => cmd::staff::run(args),
+        Command::Forecast(args) => cmd::forecast::run(args),
+        Command::Schedule(args) => cmd::schedule::run(args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("moked: {error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! SVG charts for HTML reports (placeholder).
