@@ -64,7 +64,9 @@ impl fmt::Display for Channel {
 
 /// The text did not name a known channel.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown channel {0:?}: expected one of voice, chat, email, walk_in, callback, back_office")]
+#[error(
+    "unknown channel {0:?}: expected one of voice, chat, email, walk_in, callback, back_office"
+)]
 pub struct UnknownChannel(pub String);
 
 impl FromStr for Channel {

@@ -74,10 +74,11 @@ impl Seconds {
                 return Err(DurationParseError::MissingUnit(trimmed.to_owned()));
             }
             let unit = &rest[..unit_len];
-            total += number * unit_seconds(unit).ok_or_else(|| DurationParseError::UnknownUnit {
-                text: trimmed.to_owned(),
-                unit: unit.to_owned(),
-            })?;
+            total += number
+                * unit_seconds(unit).ok_or_else(|| DurationParseError::UnknownUnit {
+                    text: trimmed.to_owned(),
+                    unit: unit.to_owned(),
+                })?;
             rest = &rest[unit_len..];
         }
         Seconds::new(total).ok_or_else(|| DurationParseError::TooLarge(trimmed.to_owned()))
@@ -158,18 +159,37 @@ mod tests {
             (" 8h ", 28800.0),
         ];
         for (text, expected) in cases {
-            assert_eq!(Seconds::parse(text).map(Seconds::as_secs), Ok(expected), "{text}");
+            assert_eq!(
+                Seconds::parse(text).map(Seconds::as_secs),
+                Ok(expected),
+                "{text}"
+            );
         }
     }
 
     #[test]
     fn rejects_what_is_not_a_duration() {
         assert_eq!(Seconds::parse(""), Err(DurationParseError::Empty));
-        assert!(matches!(Seconds::parse("20"), Err(DurationParseError::MissingUnit(_))));
-        assert!(matches!(Seconds::parse("20x"), Err(DurationParseError::UnknownUnit { .. })));
-        assert!(matches!(Seconds::parse("-5s"), Err(DurationParseError::Malformed(_))));
-        assert!(matches!(Seconds::parse("s"), Err(DurationParseError::Malformed(_))));
-        assert!(matches!(Seconds::parse("1..2s"), Err(DurationParseError::Malformed(_))));
+        assert!(matches!(
+            Seconds::parse("20"),
+            Err(DurationParseError::MissingUnit(_))
+        ));
+        assert!(matches!(
+            Seconds::parse("20x"),
+            Err(DurationParseError::UnknownUnit { .. })
+        ));
+        assert!(matches!(
+            Seconds::parse("-5s"),
+            Err(DurationParseError::Malformed(_))
+        ));
+        assert!(matches!(
+            Seconds::parse("s"),
+            Err(DurationParseError::Malformed(_))
+        ));
+        assert!(matches!(
+            Seconds::parse("1..2s"),
+            Err(DurationParseError::Malformed(_))
+        ));
     }
 
     #[test]

@@ -46,12 +46,18 @@ impl CliError {
 
     /// A bad value for `--option`.
     pub fn option(option: &'static str, message: impl fmt::Display) -> CliError {
-        CliError::Option { option, message: message.to_string() }
+        CliError::Option {
+            option,
+            message: message.to_string(),
+        }
     }
 
     /// A file that could not be read or written.
     pub fn io(path: &Path, source: std::io::Error) -> CliError {
-        CliError::Io { path: path.to_owned(), source }
+        CliError::Io {
+            path: path.to_owned(),
+            source,
+        }
     }
 }
 
