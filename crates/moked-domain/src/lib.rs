@@ -6,6 +6,12 @@
 
 pub mod channel;
 pub mod duration;
+pub mod email;
+pub mod israeli_id;
+pub mod phone;
 
 pub use channel::Channel;
 pub use duration::{DurationParseError, Seconds};
+pub use email::{EmailAddress, EmailParseError};
+pub use israeli_id::{IsraeliId, IsraeliIdError};
+pub use phone::{PhoneE164, PhoneParseError};

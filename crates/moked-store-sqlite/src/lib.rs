@@ -1,0 +1,949 @@
+//! The SQLite backend of the Moked [`Store`]: the default, one file under
+//! the server's data folder, nothing to install.
+//!
+//! Durability: the database runs in WAL mode with `synchronous=FULL`. WAL
+//! lets readers work while the writer commits; `FULL` makes every commit
+//! wait for the WAL to reach the disk (fsync). With `NORMAL`, WAL is still
+//! never corrupted and survives a killed process, but the last commits can
+//! be lost if the machine loses power; "acknowledged means kept" is the
+//! contract, so we pay one fsync per commit.
+//!
+//! Writes go through a single connection, so writers queue in the process
+//! instead of polling SQLite's lock; reads use a small pool of their own.
+//! Queries are bound at run time (`sqlx::query`), so building needs no
+//! database; the schema comes from `migrations/`, applied on open.
+
+mod rows;
+
+use async_trait::async_trait;
+use moked_domain::PhoneE164;
+use moked_store::codec::{seq_to_column, sender_to_columns, timeline_to_columns, timestamp_to_column};
+use moked_store::sqlx_errors::{backend, from_sqlx};
+use moked_store::{
+    AgentCapacity, AgentSkill, BusinessHours, BusinessHoursId, ChatMessage, Customer, CustomerId,
+    Event, Interaction, InteractionId, MessageInsert, NewBusinessHours, NewCustomer, NewEvent,
+    NewInteraction, NewMessage, NewOrganization, NewQueue, NewUser, NewWrapUpCode, OrgId,
+    Organization, Queue, QueueId, Skill, SkillId, Store, StoreError, StoreResult, Team, TeamId,
+    TimelineEntry, TimelineStep, User, UserId, WrapUpCode, validate,
+};
+use rows::{
+    business_hours_interval, chat_message, event, interaction_head, named, organization, queue,
+    timeline_entry, user, wrap_up_code,
+};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Row, Sqlite, Transaction};
+use std::collections::HashMap;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Name of the database file inside the data folder.
+pub const DATABASE_FILE_NAME: &str = "moked.sqlite3";
+/// Reading connections: enough for concurrent page loads on a small server.
+pub const READ_CONNECTIONS: u32 = 4;
+/// How long a statement waits for a lock held by another process (a backup
+/// tool, the `sqlite3` shell) before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+const USER_COLUMNS: &str = "id, login, display_name, role, password_hash, team_id";
+const QUEUE_COLUMNS: &str =
+    "id, name, channel, skill_id, service_level_seconds, auto_accept, business_hours_id";
+const INTERACTION_COLUMNS: &str = "id, channel, queue_id, customer_id, created_at, ended_at";
+const TIMELINE_COLUMNS: &str = "interaction_id, at, kind, queue_id, agent_id, wrap_up_code_id";
+const MESSAGE_COLUMNS: &str =
+    "id, interaction_id, sender_kind, sender_user_id, body, idempotency_key, sent_at";
+
+/// A [`Store`] in an SQLite database.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database in the data folder `dir`,
+    /// creating the folder too.
+    pub async fn open_in_dir(dir: &Path) -> StoreResult<SqliteStore> {
+        std::fs::create_dir_all(dir).map_err(backend)?;
+        SqliteStore::open(&dir.join(DATABASE_FILE_NAME)).await
+    }
+
+    /// Opens (creating if needed) the database file at `path` and brings
+    /// the schema up to date.
+    pub async fn open(path: &Path) -> StoreResult<SqliteStore> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .map_err(backend)?;
+        migrate(&writer).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(READ_CONNECTIONS)
+            .connect_with(options)
+            .await
+            .map_err(backend)?;
+        Ok(SqliteStore { writer, reader })
+    }
+
+    /// A fresh, empty database in memory, gone when the store is dropped:
+    /// for tests. It has a single connection (each in-memory connection
+    /// would otherwise see its own database).
+    pub async fn open_in_memory() -> StoreResult<SqliteStore> {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")
+            .map_err(backend)?
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await
+            .map_err(backend)?;
+        migrate(&pool).await?;
+        Ok(SqliteStore {
+            writer: pool.clone(),
+            reader: pool,
+        })
+    }
+
+    /// Closes every connection, checkpointing the WAL into the database file.
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+
+    async fn begin(&self) -> StoreResult<Transaction<'_, Sqlite>> {
+        self.writer.begin().await.map_err(backend)
+    }
+
+    async fn fetch_customer(&self, org: OrgId, id: CustomerId) -> StoreResult<Customer> {
+        let row = sqlx::query(
+            "SELECT name, israeli_id, tier, notes FROM customers WHERE org_id = $1 AND id = $2",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(|e| from_sqlx("customer", e))?
+        .ok_or(StoreError::NotFound { entity: "customer" })?;
+        let phones = sqlx::query(
+            "SELECT phone FROM customer_phones WHERE org_id = $1 AND customer_id = $2 ORDER BY position",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(|e| from_sqlx("customer", e))?;
+        let emails = sqlx::query(
+            "SELECT email FROM customer_emails WHERE org_id = $1 AND customer_id = $2 ORDER BY position",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(|e| from_sqlx("customer", e))?;
+        rows::customer(id, &row, &phones, &emails)
+    }
+
+    /// Loads the interactions matching `filter` (a condition on the
+    /// `interactions` table, with `$2` standing for `argument` when there is
+    /// one) with their timelines.
+    async fn fetch_interactions(
+        &self,
+        org: OrgId,
+        filter: &str,
+        argument: Option<i64>,
+    ) -> StoreResult<Vec<Interaction>> {
+        let heads_sql = format!(
+            "SELECT {INTERACTION_COLUMNS} FROM interactions WHERE org_id = $1 AND {filter} ORDER BY id"
+        );
+        let steps_sql = format!(
+            "SELECT {TIMELINE_COLUMNS} FROM timeline_entries WHERE org_id = $1 AND interaction_id IN \
+             (SELECT id FROM interactions WHERE org_id = $1 AND {filter}) ORDER BY interaction_id, position"
+        );
+        let mut heads = sqlx::query(&heads_sql).bind(org.0);
+        let mut steps = sqlx::query(&steps_sql).bind(org.0);
+        if let Some(argument) = argument {
+            heads = heads.bind(argument);
+            steps = steps.bind(argument);
+        }
+        let heads = heads
+            .fetch_all(&self.reader)
+            .await
+            .map_err(|e| from_sqlx("interaction", e))?;
+        let steps = steps
+            .fetch_all(&self.reader)
+            .await
+            .map_err(|e| from_sqlx("interaction", e))?;
+        assemble_interactions(&heads, &steps)
+    }
+
+    async fn fetch_business_hours(
+        &self,
+        org: OrgId,
+        id: BusinessHoursId,
+    ) -> StoreResult<BusinessHours> {
+        let head = sqlx::query(
+            "SELECT name, time_zone FROM business_hours WHERE org_id = $1 AND id = $2",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(|e| from_sqlx("business hours", e))?
+        .ok_or(StoreError::NotFound {
+            entity: "business hours",
+        })?;
+        let intervals = sqlx::query(
+            "SELECT weekday, opens_minute, closes_minute FROM business_hours_intervals \
+             WHERE org_id = $1 AND business_hours_id = $2 ORDER BY weekday, opens_minute",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(|e| from_sqlx("business hours", e))?;
+        Ok(BusinessHours {
+            id,
+            spec: NewBusinessHours {
+                name: head.try_get("name").map_err(backend)?,
+                time_zone: head.try_get("time_zone").map_err(backend)?,
+                intervals: intervals
+                    .iter()
+                    .map(business_hours_interval)
+                    .collect::<StoreResult<_>>()?,
+            },
+        })
+    }
+
+    async fn fetch_message_by_key(
+        &self,
+        org: OrgId,
+        new: &NewMessage,
+    ) -> StoreResult<ChatMessage> {
+        let row = sqlx::query(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM chat_messages \
+             WHERE org_id = $1 AND interaction_id = $2 AND idempotency_key = $3"
+        ))
+        .bind(org.0)
+        .bind(new.interaction.0)
+        .bind(&new.idempotency_key)
+        .fetch_one(&self.reader)
+        .await
+        .map_err(|e| from_sqlx("chat message", e))?;
+        chat_message(&row)
+    }
+}
+
+/// Writes a customer's phones and emails, numbered in the order given.
+async fn insert_contact_details(
+    tx: &mut Transaction<'_, Sqlite>,
+    org: OrgId,
+    id: CustomerId,
+    details: &NewCustomer,
+) -> StoreResult<()> {
+    for (position, phone) in (0_i64..).zip(&details.phones) {
+        sqlx::query(
+            "INSERT INTO customer_phones (org_id, customer_id, position, phone) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .bind(position)
+        .bind(phone.as_str())
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| from_sqlx("customer phone", e))?;
+    }
+    for (position, email) in (0_i64..).zip(&details.emails) {
+        sqlx::query(
+            "INSERT INTO customer_emails (org_id, customer_id, position, email) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .bind(position)
+        .bind(email.as_str())
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| from_sqlx("customer email", e))?;
+    }
+    Ok(())
+}
+
+/// Joins interaction rows with their timeline rows (both ordered).
+fn assemble_interactions(heads: &[SqliteRow], steps: &[SqliteRow]) -> StoreResult<Vec<Interaction>> {
+    let mut timelines: HashMap<i64, Vec<TimelineEntry>> = HashMap::new();
+    for row in steps {
+        let (interaction, entry) = timeline_entry(row)?;
+        timelines.entry(interaction).or_default().push(entry);
+    }
+    heads
+        .iter()
+        .map(|row| {
+            let mut interaction = interaction_head(row)?;
+            interaction.timeline = timelines.remove(&interaction.id.0).unwrap_or_default();
+            Ok(interaction)
+        })
+        .collect()
+}
+
+async fn migrate(pool: &SqlitePool) -> StoreResult<()> {
+    sqlx::migrate!("./migrations")
+        .run(pool)
+        .await
+        .map_err(backend)
+}
+
+fn u32_column(value: u32) -> i64 {
+    i64::from(value)
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_organization(&self, new: &NewOrganization) -> StoreResult<Organization> {
+        validate::organization(new)?;
+        let row = sqlx::query(
+            "INSERT INTO organizations (slug, name, time_zone) VALUES ($1, $2, $3) \
+             RETURNING id, slug, name, time_zone",
+        )
+        .bind(&new.slug)
+        .bind(&new.name)
+        .bind(&new.time_zone)
+        .fetch_one(&self.writer)
+        .await
+        .map_err(|e| from_sqlx("organization", e))?;
+        organization(&row)
+    }
+
+    async fn organization(&self, org: OrgId) -> StoreResult<Organization> {
+        let row = sqlx::query("SELECT id, slug, name, time_zone FROM organizations WHERE id = $1")
+            .bind(org.0)
+            .fetch_one(&self.reader)
+            .await
+            .map_err(|e| from_sqlx("organization", e))?;
+        organization(&row)
+    }
+
+    async fn organization_by_slug(&self, slug: &str) -> StoreResult<Organization> {
+        let row =
+            sqlx::query("SELECT id, slug, name, time_zone FROM organizations WHERE slug = $1")
+                .bind(slug)
+                .fetch_one(&self.reader)
+                .await
+                .map_err(|e| from_sqlx("organization", e))?;
+        organization(&row)
+    }
+
+    async fn create_user(&self, org: OrgId, new: &NewUser) -> StoreResult<User> {
+        validate::user(new)?;
+        let row = sqlx::query(&format!(
+            "INSERT INTO users (org_id, login, display_name, role, password_hash, team_id) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {USER_COLUMNS}"
+        ))
+        .bind(org.0)
+        .bind(&new.login)
+        .bind(&new.display_name)
+        .bind(new.role.as_str())
+        .bind(&new.password_hash)
+        .bind(new.team.map(|t| t.0))
+        .fetch_one(&self.writer)
+        .await
+        .map_err(|e| from_sqlx("user", e))?;
+        user(&row)
+    }
+
+    async fn user(&self, org: OrgId, id: UserId) -> StoreResult<User> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE org_id = $1 AND id = $2"
+        ))
+        .bind(org.0)
+        .bind(id.0)
+        .fetch_one(&self.reader)
+        .await
+        .map_err(|e| from_sqlx("user", e))?;
+        user(&row)
+    }
+
+    async fn user_by_login(&self, org: OrgId, login: &str) -> StoreResult<User> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE org_id = $1 AND login = $2"
+        ))
+        .bind(org.0)
+        .bind(login)
+        .fetch_one(&self.reader)
+        .await
+        .map_err(|e| from_sqlx("user", e))?;
+        user(&row)
+    }
+
+    async fn users(&self, org: OrgId) -> StoreResult<Vec<User>> {
+        sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE org_id = $1 ORDER BY id"
+        ))
+        .bind(org.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(|e| from_sqlx("user", e))?
+        .iter()
+        .map(user)
+        .collect()
+    }
+
+    async fn set_user_team(
+        &self,
+        org: OrgId,
+        user: UserId,
+        team: Option<TeamId>,
+    ) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE users SET team_id = $3 WHERE org_id = $1 AND id = $2")
+            .bind(org.0)
+            .bind(user.0)
+            .bind(team.map(|t| t.0))
+            .execute(&self.writer)
+            .await
+            .map_err(|e| from_sqlx("user", e))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound { entity: "user" });
+        }
+        Ok(())
+    }
+
+    async fn create_team(&self, org: OrgId, name: &str) -> StoreResult<Team> {
+        validate::name("name", name)?;
+        let row =
+            sqlx::query("INSERT INTO teams (org_id, name) VALUES ($1, $2) RETURNING id, name")
+                .bind(org.0)
+                .bind(name)
+                .fetch_one(&self.writer)
+                .await
+                .map_err(|e| from_sqlx("team", e))?;
+        named(&row, TeamId)
+    }
+
+    async fn teams(&self, org: OrgId) -> StoreResult<Vec<Team>> {
+        sqlx::query("SELECT id, name FROM teams WHERE org_id = $1 ORDER BY id")
+            .bind(org.0)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(|e| from_sqlx("team", e))?
+            .iter()
+            .map(|row| named(row, TeamId))
+            .collect()
+    }
+
+    async fn create_skill(&self, org: OrgId, name: &str) -> StoreResult<Skill> {
+        validate::name("name", name)?;
+        let row =
+            sqlx::query("INSERT INTO skills (org_id, name) VALUES ($1, $2) RETURNING id, name")
+                .bind(org.0)
+                .bind(name)
+                .fetch_one(&self.writer)
+                .await
+                .map_err(|e| from_sqlx("skill", e))?;
+        named(&row, SkillId)
+    }
+
+    async fn skills(&self, org: OrgId) -> StoreResult<Vec<Skill>> {
+        sqlx::query("SELECT id, name FROM skills WHERE org_id = $1 ORDER BY id")
+            .bind(org.0)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(|e| from_sqlx("skill", e))?
+            .iter()
+            .map(|row| named(row, SkillId))
+            .collect()
+    }
+
+    async fn create_queue(&self, org: OrgId, new: &NewQueue) -> StoreResult<Queue> {
+        validate::name("name", &new.name)?;
+        let row = sqlx::query(&format!(
+            "INSERT INTO queues (org_id, name, channel, skill_id, service_level_seconds, \
+             auto_accept, business_hours_id) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             RETURNING {QUEUE_COLUMNS}"
+        ))
+        .bind(org.0)
+        .bind(&new.name)
+        .bind(new.channel.as_str())
+        .bind(new.skill.map(|s| s.0))
+        .bind(u32_column(new.service_level_seconds))
+        .bind(new.auto_accept)
+        .bind(new.business_hours.map(|b| b.0))
+        .fetch_one(&self.writer)
+        .await
+        .map_err(|e| from_sqlx("queue", e))?;
+        queue(&row)
+    }
+
+    async fn queue(&self, org: OrgId, id: QueueId) -> StoreResult<Queue> {
+        let row = sqlx::query(&format!(
+            "SELECT {QUEUE_COLUMNS} FROM queues WHERE org_id = $1 AND id = $2"
+        ))
+        .bind(org.0)
+        .bind(id.0)
+        .fetch_one(&self.reader)
+        .await
+        .map_err(|e| from_sqlx("queue", e))?;
+        queue(&row)
+    }
+
+    async fn queues(&self, org: OrgId) -> StoreResult<Vec<Queue>> {
+        sqlx::query(&format!(
+            "SELECT {QUEUE_COLUMNS} FROM queues WHERE org_id = $1 ORDER BY id"
+        ))
+        .bind(org.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(|e| from_sqlx("queue", e))?
+        .iter()
+        .map(queue)
+        .collect()
+    }
+
+    async fn set_agent_skill(
+        &self,
+        org: OrgId,
+        agent: UserId,
+        skill: AgentSkill,
+    ) -> StoreResult<()> {
+        validate::skill_level(skill.level)?;
+        sqlx::query(
+            "INSERT INTO agent_skills (org_id, user_id, skill_id, level) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (org_id, user_id, skill_id) DO UPDATE SET level = excluded.level",
+        )
+        .bind(org.0)
+        .bind(agent.0)
+        .bind(skill.skill.0)
+        .bind(i64::from(skill.level))
+        .execute(&self.writer)
+        .await
+        .map_err(|e| from_sqlx("agent skill", e))?;
+        Ok(())
+    }
+
+    async fn agent_skills(&self, org: OrgId, agent: UserId) -> StoreResult<Vec<AgentSkill>> {
+        sqlx::query(
+            "SELECT skill_id, level FROM agent_skills WHERE org_id = $1 AND user_id = $2 ORDER BY skill_id",
+        )
+        .bind(org.0)
+        .bind(agent.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(|e| from_sqlx("agent skill", e))?
+        .iter()
+        .map(rows::agent_skill)
+        .collect()
+    }
+
+    async fn set_agent_capacity(
+        &self,
+        org: OrgId,
+        agent: UserId,
+        capacity: AgentCapacity,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO agent_capacities (org_id, user_id, channel, max_concurrent) \
+             VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (org_id, user_id, channel) DO UPDATE SET max_concurrent = excluded.max_concurrent",
+        )
+        .bind(org.0)
+        .bind(agent.0)
+        .bind(capacity.channel.as_str())
+        .bind(i64::from(capacity.max_concurrent))
+        .execute(&self.writer)
+        .await
+        .map_err(|e| from_sqlx("agent capacity", e))?;
+        Ok(())
+    }
+
+    async fn agent_capacities(
+        &self,
+        org: OrgId,
+        agent: UserId,
+    ) -> StoreResult<Vec<AgentCapacity>> {
+        let mut capacities = sqlx::query(
+            "SELECT channel, max_concurrent FROM agent_capacities WHERE org_id = $1 AND user_id = $2",
+        )
+        .bind(org.0)
+        .bind(agent.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(|e| from_sqlx("agent capacity", e))?
+        .iter()
+        .map(rows::agent_capacity)
+        .collect::<StoreResult<Vec<_>>>()?;
+        capacities.sort_by_key(|c| c.channel.index());
+        Ok(capacities)
+    }
+
+    async fn create_wrap_up_code(
+        &self,
+        org: OrgId,
+        new: &NewWrapUpCode,
+    ) -> StoreResult<WrapUpCode> {
+        validate::key("code", &new.code)?;
+        validate::name("label", &new.label)?;
+        let row = sqlx::query(
+            "INSERT INTO wrap_up_codes (org_id, code, label) VALUES ($1, $2, $3) RETURNING id, code, label",
+        )
+        .bind(org.0)
+        .bind(&new.code)
+        .bind(&new.label)
+        .fetch_one(&self.writer)
+        .await
+        .map_err(|e| from_sqlx("wrap-up code", e))?;
+        wrap_up_code(&row)
+    }
+
+    async fn wrap_up_codes(&self, org: OrgId) -> StoreResult<Vec<WrapUpCode>> {
+        sqlx::query("SELECT id, code, label FROM wrap_up_codes WHERE org_id = $1 ORDER BY id")
+            .bind(org.0)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(|e| from_sqlx("wrap-up code", e))?
+            .iter()
+            .map(wrap_up_code)
+            .collect()
+    }
+
+    async fn create_business_hours(
+        &self,
+        org: OrgId,
+        new: &NewBusinessHours,
+    ) -> StoreResult<BusinessHours> {
+        validate::business_hours(new)?;
+        let mut tx = self.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO business_hours (org_id, name, time_zone) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(org.0)
+        .bind(&new.name)
+        .bind(&new.time_zone)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| from_sqlx("business hours", e))?;
+        for interval in &new.intervals {
+            sqlx::query(
+                "INSERT INTO business_hours_intervals (org_id, business_hours_id, weekday, \
+                 opens_minute, closes_minute) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(org.0)
+            .bind(id)
+            .bind(i64::from(interval.weekday))
+            .bind(i64::from(interval.opens_minute))
+            .bind(i64::from(interval.closes_minute))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| from_sqlx("business hours", e))?;
+        }
+        tx.commit().await.map_err(backend)?;
+        self.fetch_business_hours(org, BusinessHoursId(id)).await
+    }
+
+    async fn business_hours(&self, org: OrgId, id: BusinessHoursId) -> StoreResult<BusinessHours> {
+        self.fetch_business_hours(org, id).await
+    }
+
+    async fn create_customer(&self, org: OrgId, new: &NewCustomer) -> StoreResult<Customer> {
+        validate::customer(new)?;
+        let mut tx = self.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO customers (org_id, name, israeli_id, tier, notes) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(org.0)
+        .bind(&new.name)
+        .bind(new.israeli_id.as_ref().map(|i| i.as_str()))
+        .bind(new.tier.as_str())
+        .bind(&new.notes)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| from_sqlx("customer", e))?;
+        insert_contact_details(&mut tx, org, CustomerId(id), new).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(Customer {
+            id: CustomerId(id),
+            details: new.clone(),
+        })
+    }
+
+    async fn update_customer(
+        &self,
+        org: OrgId,
+        id: CustomerId,
+        details: &NewCustomer,
+    ) -> StoreResult<Customer> {
+        validate::customer(details)?;
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE customers SET name = $3, israeli_id = $4, tier = $5, notes = $6 \
+             WHERE org_id = $1 AND id = $2",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .bind(&details.name)
+        .bind(details.israeli_id.as_ref().map(|i| i.as_str()))
+        .bind(details.tier.as_str())
+        .bind(&details.notes)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| from_sqlx("customer", e))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound { entity: "customer" });
+        }
+        for table in ["customer_phones", "customer_emails"] {
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE org_id = $1 AND customer_id = $2"
+            ))
+            .bind(org.0)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| from_sqlx("customer", e))?;
+        }
+        insert_contact_details(&mut tx, org, id, details).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(Customer {
+            id,
+            details: details.clone(),
+        })
+    }
+
+    async fn customer(&self, org: OrgId, id: CustomerId) -> StoreResult<Customer> {
+        self.fetch_customer(org, id).await
+    }
+
+    async fn customers_by_phone(
+        &self,
+        org: OrgId,
+        phone: &PhoneE164,
+    ) -> StoreResult<Vec<Customer>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT customer_id FROM customer_phones WHERE org_id = $1 AND phone = $2 \
+             ORDER BY customer_id",
+        )
+        .bind(org.0)
+        .bind(phone.as_str())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(|e| from_sqlx("customer", e))?;
+        let mut customers = Vec::with_capacity(ids.len());
+        for id in ids {
+            customers.push(self.fetch_customer(org, CustomerId(id)).await?);
+        }
+        Ok(customers)
+    }
+
+    async fn create_interaction(
+        &self,
+        org: OrgId,
+        new: &NewInteraction,
+    ) -> StoreResult<Interaction> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO interactions (org_id, channel, queue_id, customer_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(org.0)
+        .bind(new.channel.as_str())
+        .bind(new.queue.0)
+        .bind(new.customer.map(|c| c.0))
+        .bind(timestamp_to_column(new.created_at))
+        .fetch_one(&self.writer)
+        .await
+        .map_err(|e| from_sqlx("interaction", e))?;
+        Ok(Interaction {
+            id: InteractionId(id),
+            channel: new.channel,
+            queue: new.queue,
+            customer: new.customer,
+            created_at: new.created_at,
+            ended_at: None,
+            timeline: Vec::new(),
+        })
+    }
+
+    async fn append_timeline(
+        &self,
+        org: OrgId,
+        id: InteractionId,
+        entry: &TimelineEntry,
+    ) -> StoreResult<()> {
+        validate::timeline_step(&entry.step)?;
+        let at = timestamp_to_column(entry.at);
+        let ends = entry.step == TimelineStep::Ended;
+        let mut tx = self.begin().await?;
+        // Bumping the counter locks the interaction's row: concurrent appends
+        // to one interaction get consecutive positions.
+        let position: i64 = sqlx::query_scalar(
+            "UPDATE interactions SET timeline_len = timeline_len + 1, \
+             ended_at = CASE WHEN $3 THEN COALESCE(ended_at, $4) ELSE ended_at END \
+             WHERE org_id = $1 AND id = $2 RETURNING timeline_len",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .bind(ends)
+        .bind(at)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| from_sqlx("interaction", e))?
+        .ok_or(StoreError::NotFound {
+            entity: "interaction",
+        })?;
+        let columns = timeline_to_columns(&entry.step);
+        sqlx::query(
+            "INSERT INTO timeline_entries (org_id, interaction_id, position, at, kind, queue_id, \
+             agent_id, wrap_up_code_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .bind(position)
+        .bind(at)
+        .bind(columns.kind)
+        .bind(columns.queue)
+        .bind(columns.agent)
+        .bind(columns.wrap_up_code)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| from_sqlx("timeline entry", e))?;
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn interaction(&self, org: OrgId, id: InteractionId) -> StoreResult<Interaction> {
+        self.fetch_interactions(org, "id = $2", Some(id.0))
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound {
+                entity: "interaction",
+            })
+    }
+
+    async fn customer_interactions(
+        &self,
+        org: OrgId,
+        customer: CustomerId,
+    ) -> StoreResult<Vec<Interaction>> {
+        self.fetch_interactions(org, "customer_id = $2", Some(customer.0))
+            .await
+    }
+
+    async fn open_interactions(&self, org: OrgId) -> StoreResult<Vec<Interaction>> {
+        self.fetch_interactions(org, "ended_at IS NULL", None)
+            .await
+    }
+
+    async fn insert_message(&self, org: OrgId, new: &NewMessage) -> StoreResult<MessageInsert> {
+        validate::message(new)?;
+        let (sender_kind, sender_user) = sender_to_columns(new.sender);
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO chat_messages (org_id, interaction_id, sender_kind, sender_user_id, body, \
+             idempotency_key, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (org_id, interaction_id, idempotency_key) DO NOTHING RETURNING id",
+        )
+        .bind(org.0)
+        .bind(new.interaction.0)
+        .bind(sender_kind)
+        .bind(sender_user)
+        .bind(&new.body)
+        .bind(&new.idempotency_key)
+        .bind(timestamp_to_column(new.sent_at))
+        .fetch_optional(&self.writer)
+        .await
+        .map_err(|e| from_sqlx("chat message", e))?;
+        if let Some(id) = inserted {
+            return Ok(MessageInsert::Stored(ChatMessage {
+                id: moked_store::MessageId(id),
+                content: new.clone(),
+            }));
+        }
+        let stored = self.fetch_message_by_key(org, new).await?;
+        if stored.content.body != new.body || stored.content.sender != new.sender {
+            return Err(StoreError::Conflict {
+                entity: "chat message",
+                detail: format!(
+                    "idempotency key {:?} was used for another message",
+                    new.idempotency_key
+                ),
+            });
+        }
+        Ok(MessageInsert::AlreadyStored(stored))
+    }
+
+    async fn messages(
+        &self,
+        org: OrgId,
+        interaction: InteractionId,
+    ) -> StoreResult<Vec<ChatMessage>> {
+        sqlx::query(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM chat_messages \
+             WHERE org_id = $1 AND interaction_id = $2 ORDER BY id"
+        ))
+        .bind(org.0)
+        .bind(interaction.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(|e| from_sqlx("chat message", e))?
+        .iter()
+        .map(chat_message)
+        .collect()
+    }
+
+    async fn append_event(&self, org: OrgId, new: &NewEvent) -> StoreResult<Event> {
+        validate::event(new)?;
+        let mut tx = self.begin().await?;
+        // The counter row serializes appends per organization, so sequence
+        // numbers follow commit order and never skip.
+        let seq: i64 = sqlx::query_scalar(
+            "UPDATE organizations SET last_event_seq = last_event_seq + 1 WHERE id = $1 \
+             RETURNING last_event_seq",
+        )
+        .bind(org.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| from_sqlx("organization", e))?
+        .ok_or(StoreError::NotFound {
+            entity: "organization",
+        })?;
+        sqlx::query(
+            "INSERT INTO events (org_id, seq, at, kind, payload) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(org.0)
+        .bind(seq)
+        .bind(timestamp_to_column(new.at))
+        .bind(&new.kind)
+        .bind(new.payload.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| from_sqlx("event", e))?;
+        tx.commit().await.map_err(backend)?;
+        Ok(Event {
+            seq: moked_store::codec::seq_from_column(seq)?,
+            content: new.clone(),
+        })
+    }
+
+    async fn events_from(&self, org: OrgId, from_seq: u64, limit: u32) -> StoreResult<Vec<Event>> {
+        sqlx::query(
+            "SELECT seq, at, kind, payload FROM events \
+             WHERE org_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3",
+        )
+        .bind(org.0)
+        .bind(seq_to_column(from_seq)?)
+        .bind(u32_column(limit))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(|e| from_sqlx("event", e))?
+        .iter()
+        .map(event)
+        .collect()
+    }
+}
+

@@ -1,0 +1,161 @@
+//! The storage layer of the Moked server: one async trait, [`Store`], over
+//! everything a contact center persists, implemented by `moked-store-sqlite`
+//! (the default, a file under the data folder) and `moked-store-postgres`.
+//!
+//! Every method that reads or writes tenant data takes the organization id
+//! and is scoped to it: a record of another organization is reported as
+//! [`StoreError::NotFound`] and never changed. A write that returned `Ok`
+//! is durable: it survives the process being killed.
+//!
+//! The trait uses `async-trait` rather than native `async fn` in traits:
+//! the server chooses its backend at run time (`--database-url`) and keeps
+//! an `Arc<dyn Store>`, which native async trait methods cannot offer; the
+//! boxed future per call costs nothing next to a database round trip.
+//!
+//! With the `testsuite` feature, [`testsuite`] holds the checks every
+//! backend must pass.
+
+pub mod codec;
+pub mod error;
+pub mod model;
+#[cfg(feature = "sqlx")]
+pub mod sqlx_errors;
+#[cfg(feature = "testsuite")]
+pub mod testsuite;
+pub mod validate;
+
+pub use error::{StoreError, StoreResult};
+pub use model::*;
+
+use async_trait::async_trait;
+use moked_domain::PhoneE164;
+
+/// Everything the server persists, per organization.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Creates a tenant; its slug must be new.
+    async fn create_organization(&self, new: &NewOrganization) -> StoreResult<Organization>;
+    /// A tenant by id.
+    async fn organization(&self, org: OrgId) -> StoreResult<Organization>;
+    /// A tenant by slug (how logins and widget URLs name it).
+    async fn organization_by_slug(&self, slug: &str) -> StoreResult<Organization>;
+
+    /// Creates a user; the login must be new in the organization.
+    async fn create_user(&self, org: OrgId, new: &NewUser) -> StoreResult<User>;
+    /// A user by id.
+    async fn user(&self, org: OrgId, id: UserId) -> StoreResult<User>;
+    /// A user by login name, with the password hash to verify.
+    async fn user_by_login(&self, org: OrgId, login: &str) -> StoreResult<User>;
+    /// All users, by id.
+    async fn users(&self, org: OrgId) -> StoreResult<Vec<User>>;
+    /// Moves a user to a team, or out of any.
+    async fn set_user_team(&self, org: OrgId, user: UserId, team: Option<TeamId>)
+    -> StoreResult<()>;
+
+    /// Creates a team with a new name.
+    async fn create_team(&self, org: OrgId, name: &str) -> StoreResult<Team>;
+    /// All teams, by id.
+    async fn teams(&self, org: OrgId) -> StoreResult<Vec<Team>>;
+    /// Creates a skill with a new name.
+    async fn create_skill(&self, org: OrgId, name: &str) -> StoreResult<Skill>;
+    /// All skills, by id.
+    async fn skills(&self, org: OrgId) -> StoreResult<Vec<Skill>>;
+
+    /// Creates a queue with a new name.
+    async fn create_queue(&self, org: OrgId, new: &NewQueue) -> StoreResult<Queue>;
+    /// A queue by id.
+    async fn queue(&self, org: OrgId, id: QueueId) -> StoreResult<Queue>;
+    /// All queues, by id.
+    async fn queues(&self, org: OrgId) -> StoreResult<Vec<Queue>>;
+
+    /// Gives an agent a skill at a level, or changes the level.
+    async fn set_agent_skill(
+        &self,
+        org: OrgId,
+        agent: UserId,
+        skill: AgentSkill,
+    ) -> StoreResult<()>;
+    /// An agent's skills, by skill id.
+    async fn agent_skills(&self, org: OrgId, agent: UserId) -> StoreResult<Vec<AgentSkill>>;
+    /// Sets how many contacts of a channel an agent handles at once.
+    async fn set_agent_capacity(
+        &self,
+        org: OrgId,
+        agent: UserId,
+        capacity: AgentCapacity,
+    ) -> StoreResult<()>;
+    /// An agent's capacities, for the channels that have one.
+    async fn agent_capacities(&self, org: OrgId, agent: UserId)
+    -> StoreResult<Vec<AgentCapacity>>;
+
+    /// Creates a wrap-up code with a new code.
+    async fn create_wrap_up_code(&self, org: OrgId, new: &NewWrapUpCode)
+    -> StoreResult<WrapUpCode>;
+    /// All wrap-up codes, by id.
+    async fn wrap_up_codes(&self, org: OrgId) -> StoreResult<Vec<WrapUpCode>>;
+
+    /// Creates a business-hours schedule with a new name.
+    async fn create_business_hours(
+        &self,
+        org: OrgId,
+        new: &NewBusinessHours,
+    ) -> StoreResult<BusinessHours>;
+    /// A business-hours schedule by id.
+    async fn business_hours(&self, org: OrgId, id: BusinessHoursId) -> StoreResult<BusinessHours>;
+
+    /// Creates a customer.
+    async fn create_customer(&self, org: OrgId, new: &NewCustomer) -> StoreResult<Customer>;
+    /// Replaces a customer's details.
+    async fn update_customer(
+        &self,
+        org: OrgId,
+        id: CustomerId,
+        details: &NewCustomer,
+    ) -> StoreResult<Customer>;
+    /// A customer by id.
+    async fn customer(&self, org: OrgId, id: CustomerId) -> StoreResult<Customer>;
+    /// The customers who gave this phone number, by id.
+    async fn customers_by_phone(&self, org: OrgId, phone: &PhoneE164)
+    -> StoreResult<Vec<Customer>>;
+
+    /// Records a new interaction (its timeline starts empty).
+    async fn create_interaction(
+        &self,
+        org: OrgId,
+        new: &NewInteraction,
+    ) -> StoreResult<Interaction>;
+    /// Appends a step to an interaction's timeline; an `Ended` step also
+    /// sets its end time.
+    async fn append_timeline(
+        &self,
+        org: OrgId,
+        id: InteractionId,
+        entry: &TimelineEntry,
+    ) -> StoreResult<()>;
+    /// An interaction with its timeline.
+    async fn interaction(&self, org: OrgId, id: InteractionId) -> StoreResult<Interaction>;
+    /// A customer's interactions on every channel, oldest first.
+    async fn customer_interactions(
+        &self,
+        org: OrgId,
+        customer: CustomerId,
+    ) -> StoreResult<Vec<Interaction>>;
+    /// Interactions that have not ended, oldest first: what a restarted
+    /// server puts back into routing.
+    async fn open_interactions(&self, org: OrgId) -> StoreResult<Vec<Interaction>>;
+
+    /// Stores a chat message once per idempotency key and interaction; a
+    /// retry with the same key returns the stored message, and a different
+    /// message under a used key is a [`StoreError::Conflict`].
+    async fn insert_message(&self, org: OrgId, new: &NewMessage) -> StoreResult<MessageInsert>;
+    /// An interaction's messages in the order they were stored.
+    async fn messages(&self, org: OrgId, interaction: InteractionId)
+    -> StoreResult<Vec<ChatMessage>>;
+
+    /// Appends an event to the organization's log and returns it with its
+    /// sequence number (the previous one plus one).
+    async fn append_event(&self, org: OrgId, new: &NewEvent) -> StoreResult<Event>;
+    /// Up to `limit` events with a sequence number of `from_seq` or more, in
+    /// order.
+    async fn events_from(&self, org: OrgId, from_seq: u64, limit: u32) -> StoreResult<Vec<Event>>;
+}

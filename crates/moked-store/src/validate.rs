@@ -1,0 +1,211 @@
+//! Rules every backend enforces before writing, so both reject the same
+//! input with the same error whatever their SQL constraints can express.
+
+use crate::error::{StoreError, StoreResult};
+use crate::model::{
+    MAX_SKILL_LEVEL, MIN_SKILL_LEVEL, MINUTES_PER_DAY, NewBusinessHours, NewCustomer, NewEvent,
+    NewMessage, NewOrganization, NewUser, TimelineStep, WeeklyInterval,
+};
+
+/// Longest name of anything (queue, team, customer...), in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest chat message, in bytes of UTF-8 (Hebrew letters take two).
+pub const MAX_MESSAGE_BYTES: usize = 16 * 1024;
+/// Longest customer notes, in bytes.
+pub const MAX_NOTES_BYTES: usize = 64 * 1024;
+/// Longest idempotency key, in characters.
+pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 128;
+/// Longest slug, login, code or event kind, in characters.
+pub const MAX_KEY_CHARS: usize = 100;
+/// The PHC prefix of an argon2id hash.
+const ARGON2ID_PREFIX: &str = "$argon2id$";
+
+/// A display name: not blank, not too long.
+pub fn name(field: &'static str, value: &str) -> StoreResult<()> {
+    if value.trim().is_empty() {
+        return Err(StoreError::invalid(field, "must not be blank"));
+    }
+    if value.chars().count() > MAX_NAME_CHARS {
+        return Err(StoreError::invalid(
+            field,
+            format!("has more than {MAX_NAME_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// A machine key (login, code, event kind): printable, without spaces.
+pub fn key(field: &'static str, value: &str) -> StoreResult<()> {
+    if value.is_empty() || value.chars().count() > MAX_KEY_CHARS {
+        return Err(StoreError::invalid(
+            field,
+            format!("must have 1 to {MAX_KEY_CHARS} characters"),
+        ));
+    }
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(StoreError::invalid(field, "must not contain spaces"));
+    }
+    Ok(())
+}
+
+/// An organization: URL-safe slug, display name and time zone.
+pub fn organization(new: &NewOrganization) -> StoreResult<()> {
+    key("slug", &new.slug)?;
+    let url_safe = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+    if !new.slug.chars().all(url_safe) || new.slug.starts_with('-') {
+        return Err(StoreError::invalid(
+            "slug",
+            "use lowercase letters, digits and '-'",
+        ));
+    }
+    name("name", &new.name)?;
+    time_zone(&new.time_zone)
+}
+
+/// An IANA time-zone name such as `Asia/Jerusalem` (its existence is checked
+/// by whoever converts times with it).
+pub fn time_zone(value: &str) -> StoreResult<()> {
+    key("time_zone", value)?;
+    if !value.is_ascii() {
+        return Err(StoreError::invalid("time_zone", "must be an IANA name"));
+    }
+    Ok(())
+}
+
+/// A user; the password must arrive already hashed with argon2id.
+pub fn user(new: &NewUser) -> StoreResult<()> {
+    key("login", &new.login)?;
+    name("display_name", &new.display_name)?;
+    if !new.password_hash.starts_with(ARGON2ID_PREFIX) {
+        return Err(StoreError::invalid(
+            "password_hash",
+            "must be an argon2id PHC string",
+        ));
+    }
+    Ok(())
+}
+
+/// A skill level.
+pub fn skill_level(level: u8) -> StoreResult<()> {
+    if !(MIN_SKILL_LEVEL..=MAX_SKILL_LEVEL).contains(&level) {
+        return Err(StoreError::invalid(
+            "level",
+            format!("must be from {MIN_SKILL_LEVEL} to {MAX_SKILL_LEVEL}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A business-hours schedule: each interval within one day, opening first.
+pub fn business_hours(new: &NewBusinessHours) -> StoreResult<()> {
+    name("name", &new.name)?;
+    time_zone(&new.time_zone)?;
+    new.intervals.iter().try_for_each(weekly_interval)
+}
+
+fn weekly_interval(interval: &WeeklyInterval) -> StoreResult<()> {
+    if interval.weekday > 6 {
+        return Err(StoreError::invalid("weekday", "must be 0 (Sunday) to 6"));
+    }
+    if interval.opens_minute >= interval.closes_minute || interval.closes_minute > MINUTES_PER_DAY
+    {
+        return Err(StoreError::invalid(
+            "intervals",
+            "opening must come before closing, within the day",
+        ));
+    }
+    Ok(())
+}
+
+/// A customer's details.
+pub fn customer(new: &NewCustomer) -> StoreResult<()> {
+    name("name", &new.name)?;
+    if new.notes.len() > MAX_NOTES_BYTES {
+        return Err(StoreError::invalid(
+            "notes",
+            format!("are longer than {MAX_NOTES_BYTES} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// A timeline step: a transfer names where it goes.
+pub fn timeline_step(step: &TimelineStep) -> StoreResult<()> {
+    if let TimelineStep::Transferred {
+        to_queue: None,
+        to_agent: None,
+    } = step
+    {
+        return Err(StoreError::invalid(
+            "step",
+            "a transfer needs a target queue or agent",
+        ));
+    }
+    Ok(())
+}
+
+/// A chat message: not empty, not oversized, with a usable key.
+pub fn message(new: &NewMessage) -> StoreResult<()> {
+    if new.body.trim().is_empty() {
+        return Err(StoreError::invalid("body", "must not be blank"));
+    }
+    if new.body.len() > MAX_MESSAGE_BYTES {
+        return Err(StoreError::invalid(
+            "body",
+            format!("is longer than {MAX_MESSAGE_BYTES} bytes"),
+        ));
+    }
+    let key_chars = new.idempotency_key.chars().count();
+    if key_chars == 0 || key_chars > MAX_IDEMPOTENCY_KEY_CHARS {
+        return Err(StoreError::invalid(
+            "idempotency_key",
+            format!("must have 1 to {MAX_IDEMPOTENCY_KEY_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// An event: a kind and a JSON payload.
+pub fn event(new: &NewEvent) -> StoreResult<()> {
+    key("kind", &new.kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Role;
+
+    #[test]
+    fn refuses_anything_but_an_argon2id_hash() {
+        let mut new = NewUser {
+            login: "dana".into(),
+            display_name: "דנה לוי".into(),
+            role: Role::Agent,
+            password_hash: "hunter2".into(),
+            team: None,
+        };
+        assert!(matches!(user(&new), Err(StoreError::Invalid { field: "password_hash", .. })));
+        new.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into();
+        assert!(user(&new).is_ok());
+    }
+
+    #[test]
+    fn slugs_are_url_safe() {
+        let org = |slug: &str| NewOrganization {
+            slug: slug.into(),
+            name: "סלקום".into(),
+            time_zone: "Asia/Jerusalem".into(),
+        };
+        assert!(organization(&org("cellcom-il")).is_ok());
+        assert!(organization(&org("סלקום")).is_err());
+        assert!(organization(&org("Cellcom")).is_err());
+        assert!(organization(&org("-x")).is_err());
+    }
+
+    #[test]
+    fn names_are_counted_in_characters() {
+        assert!(name("name", &"א".repeat(MAX_NAME_CHARS)).is_ok());
+        assert!(name("name", &"א".repeat(MAX_NAME_CHARS + 1)).is_err());
+        assert!(name("name", "  ").is_err());
+    }
+}
