@@ -37,14 +37,14 @@ impl Targets {
         if let Some(cap) = max_abandon {
             fraction("max abandon", cap, true)?;
         }
-        if let Some(cap) = max_occupancy {
-            if !(cap > 0.0 && cap <= 1.0) {
-                return Err(StaffingError::InvalidParameter {
-                    name: "max occupancy",
-                    value: cap,
-                    reason: "must lie in (0, 1]",
-                });
-            }
+        if let Some(cap) = max_occupancy
+            && !(cap > 0.0 && cap <= 1.0)
+        {
+            return Err(StaffingError::InvalidParameter {
+                name: "max occupancy",
+                value: cap,
+                reason: "must lie in (0, 1]",
+            });
         }
         Ok(Targets {
             service_level,
