@@ -164,14 +164,38 @@ mod tests {
         use EmailParseError::*;
         assert_eq!(EmailAddress::parse("  "), Err(Empty));
         assert_eq!(EmailAddress::parse("דנה לוי"), Err(MissingAt));
-        assert!(matches!(EmailAddress::parse("@example.com"), Err(BadLocalPart(_))));
-        assert!(matches!(EmailAddress::parse("dana levi@example.com"), Err(BadLocalPart(_))));
-        assert!(matches!(EmailAddress::parse("dana..levi@example.com"), Err(BadLocalPart(_))));
-        assert!(matches!(EmailAddress::parse("dana@localhost"), Err(BadDomain(_))));
-        assert!(matches!(EmailAddress::parse("dana@-bad.co.il"), Err(BadDomain(_))));
-        assert!(matches!(EmailAddress::parse("dana@example..com"), Err(BadDomain(_))));
-        assert!(matches!(EmailAddress::parse("dana@10.0.0.1"), Err(BadDomain(_))));
-        assert!(matches!(EmailAddress::parse("<script>@x.com"), Err(BadLocalPart(_))));
+        assert!(matches!(
+            EmailAddress::parse("@example.com"),
+            Err(BadLocalPart(_))
+        ));
+        assert!(matches!(
+            EmailAddress::parse("dana levi@example.com"),
+            Err(BadLocalPart(_))
+        ));
+        assert!(matches!(
+            EmailAddress::parse("dana..levi@example.com"),
+            Err(BadLocalPart(_))
+        ));
+        assert!(matches!(
+            EmailAddress::parse("dana@localhost"),
+            Err(BadDomain(_))
+        ));
+        assert!(matches!(
+            EmailAddress::parse("dana@-bad.co.il"),
+            Err(BadDomain(_))
+        ));
+        assert!(matches!(
+            EmailAddress::parse("dana@example..com"),
+            Err(BadDomain(_))
+        ));
+        assert!(matches!(
+            EmailAddress::parse("dana@10.0.0.1"),
+            Err(BadDomain(_))
+        ));
+        assert!(matches!(
+            EmailAddress::parse("<script>@x.com"),
+            Err(BadLocalPart(_))
+        ));
         let long = format!("{}@example.com", "a".repeat(250));
         assert_eq!(EmailAddress::parse(&long), Err(TooLong));
     }

@@ -57,7 +57,7 @@ impl IsraeliId {
         if padded.bytes().all(|b| b == b'0') {
             return Err(IsraeliIdError::AllZeros);
         }
-        if weighted_sum(&padded) % 10 != 0 {
+        if !weighted_sum(&padded).is_multiple_of(10) {
             return Err(IsraeliIdError::BadCheckDigit);
         }
         Ok(IsraeliId(padded))
@@ -139,8 +139,14 @@ mod tests {
     fn accepts_known_valid_numbers() {
         // 123456782 is the number used in Israeli form examples.
         assert_eq!(IsraeliId::parse("123456782").unwrap().as_str(), "123456782");
-        assert_eq!(IsraeliId::parse("12345678-2").unwrap().as_str(), "123456782");
-        assert_eq!(IsraeliId::parse(" 000000018 ").unwrap().as_str(), "000000018");
+        assert_eq!(
+            IsraeliId::parse("12345678-2").unwrap().as_str(),
+            "123456782"
+        );
+        assert_eq!(
+            IsraeliId::parse(" 000000018 ").unwrap().as_str(),
+            "000000018"
+        );
     }
 
     #[test]
@@ -150,10 +156,16 @@ mod tests {
 
     #[test]
     fn rejects_with_a_reason() {
-        assert_eq!(IsraeliId::parse("123456789"), Err(IsraeliIdError::BadCheckDigit));
+        assert_eq!(
+            IsraeliId::parse("123456789"),
+            Err(IsraeliIdError::BadCheckDigit)
+        );
         assert_eq!(IsraeliId::parse(""), Err(IsraeliIdError::Empty));
         assert_eq!(IsraeliId::parse("000000000"), Err(IsraeliIdError::AllZeros));
-        assert_eq!(IsraeliId::parse("1234567820"), Err(IsraeliIdError::TooLong(10)));
+        assert_eq!(
+            IsraeliId::parse("1234567820"),
+            Err(IsraeliIdError::TooLong(10))
+        );
         assert_eq!(
             IsraeliId::parse("ת.ז. 123456782"),
             Err(IsraeliIdError::InvalidCharacter('ת'))

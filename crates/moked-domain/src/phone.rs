@@ -42,7 +42,9 @@ pub enum PhoneParseError {
     #[error("no Israeli numbers start with 0{0}")]
     UnknownIsraeliPrefix(String),
     /// An Israeli number with the wrong number of digits for its prefix.
-    #[error("an Israeli number starting with 0{prefix} has {expected} digits after the 0, not {found}")]
+    #[error(
+        "an Israeli number starting with 0{prefix} has {expected} digits after the 0, not {found}"
+    )]
     WrongIsraeliLength {
         /// The prefix that decided the expected length.
         prefix: String,
@@ -102,11 +104,7 @@ impl PhoneE164 {
         let visible = digits.len().saturating_sub(MASK_MIN_HIDDEN);
         let tail = MASK_TAIL.min(visible);
         let head = MASK_HEAD.min(visible - tail);
-        format!(
-            "+{}***{}",
-            &digits[..head],
-            &digits[digits.len() - tail..]
-        )
+        format!("+{}***{}", &digits[..head], &digits[digits.len() - tail..])
     }
 }
 
@@ -256,10 +254,7 @@ mod tests {
         use PhoneParseError::*;
         assert_eq!(PhoneE164::parse(""), Err(Empty));
         assert_eq!(PhoneE164::parse(" - "), Err(Empty));
-        assert_eq!(
-            PhoneE164::parse("050-123-456א"),
-            Err(InvalidCharacter('א'))
-        );
+        assert_eq!(PhoneE164::parse("050-123-456א"), Err(InvalidCharacter('א')));
         assert_eq!(PhoneE164::parse("501234567"), Err(MissingPrefix));
         assert_eq!(PhoneE164::parse("050+1234567"), Err(MisplacedPlus));
         assert_eq!(
@@ -275,10 +270,7 @@ mod tests {
             })
         );
         assert_eq!(PhoneE164::parse("+0123456789"), Err(BadCountryCode));
-        assert_eq!(
-            PhoneE164::parse("+1234"),
-            Err(WrongInternationalLength(4))
-        );
+        assert_eq!(PhoneE164::parse("+1234"), Err(WrongInternationalLength(4)));
         assert!(PhoneE164::parse("טלפון: 050-1234567").is_err());
     }
 
@@ -305,7 +297,10 @@ mod tests {
         let phone = PhoneE164::try_from("052-000-1111".to_owned()).unwrap();
         assert_eq!(String::from(phone), "+972520001111");
         assert!(PhoneE164::try_from("שלום".to_owned()).is_err());
-        assert_eq!("03-9876543".parse::<PhoneE164>().unwrap().as_str(), "+97239876543");
+        assert_eq!(
+            "03-9876543".parse::<PhoneE164>().unwrap().as_str(),
+            "+97239876543"
+        );
     }
 
     proptest! {

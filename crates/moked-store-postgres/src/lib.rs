@@ -13,7 +13,9 @@ mod rows;
 
 use async_trait::async_trait;
 use moked_domain::PhoneE164;
-use moked_store::codec::{seq_to_column, sender_to_columns, timeline_to_columns, timestamp_to_column};
+use moked_store::codec::{
+    sender_to_columns, seq_to_column, timeline_to_columns, timestamp_to_column,
+};
 use moked_store::sqlx_errors::{backend, from_sqlx};
 use moked_store::{
     AgentCapacity, AgentSkill, BusinessHours, BusinessHoursId, ChatMessage, Customer, CustomerId,
@@ -150,17 +152,16 @@ impl PostgresStore {
         org: OrgId,
         id: BusinessHoursId,
     ) -> StoreResult<BusinessHours> {
-        let head = sqlx::query(
-            "SELECT name, time_zone FROM business_hours WHERE org_id = $1 AND id = $2",
-        )
-        .bind(org.0)
-        .bind(id.0)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(|e| from_sqlx("business hours", e))?
-        .ok_or(StoreError::NotFound {
-            entity: "business hours",
-        })?;
+        let head =
+            sqlx::query("SELECT name, time_zone FROM business_hours WHERE org_id = $1 AND id = $2")
+                .bind(org.0)
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(|e| from_sqlx("business hours", e))?
+                .ok_or(StoreError::NotFound {
+                    entity: "business hours",
+                })?;
         let intervals = sqlx::query(
             "SELECT weekday, opens_minute, closes_minute FROM business_hours_intervals \
              WHERE org_id = $1 AND business_hours_id = $2 ORDER BY weekday, opens_minute",
@@ -183,11 +184,7 @@ impl PostgresStore {
         })
     }
 
-    async fn fetch_message_by_key(
-        &self,
-        org: OrgId,
-        new: &NewMessage,
-    ) -> StoreResult<ChatMessage> {
+    async fn fetch_message_by_key(&self, org: OrgId, new: &NewMessage) -> StoreResult<ChatMessage> {
         let row = sqlx::query(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM chat_messages \
              WHERE org_id = $1 AND interaction_id = $2 AND idempotency_key = $3"
@@ -514,11 +511,7 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    async fn agent_capacities(
-        &self,
-        org: OrgId,
-        agent: UserId,
-    ) -> StoreResult<Vec<AgentCapacity>> {
+    async fn agent_capacities(&self, org: OrgId, agent: UserId) -> StoreResult<Vec<AgentCapacity>> {
         let mut capacities = sqlx::query(
             "SELECT channel, max_concurrent FROM agent_capacities WHERE org_id = $1 AND user_id = $2",
         )
@@ -785,8 +778,7 @@ impl Store for PostgresStore {
     }
 
     async fn open_interactions(&self, org: OrgId) -> StoreResult<Vec<Interaction>> {
-        self.fetch_interactions(org, "ended_at IS NULL", None)
-            .await
+        self.fetch_interactions(org, "ended_at IS NULL", None).await
     }
 
     async fn insert_message(&self, org: OrgId, new: &NewMessage) -> StoreResult<MessageInsert> {
@@ -895,4 +887,3 @@ impl Store for PostgresStore {
         .collect()
     }
 }
-

@@ -17,7 +17,9 @@ mod rows;
 
 use async_trait::async_trait;
 use moked_domain::PhoneE164;
-use moked_store::codec::{seq_to_column, sender_to_columns, timeline_to_columns, timestamp_to_column};
+use moked_store::codec::{
+    sender_to_columns, seq_to_column, timeline_to_columns, timestamp_to_column,
+};
 use moked_store::sqlx_errors::{backend, from_sqlx};
 use moked_store::{
     AgentCapacity, AgentSkill, BusinessHours, BusinessHoursId, ChatMessage, Customer, CustomerId,
@@ -194,17 +196,16 @@ impl SqliteStore {
         org: OrgId,
         id: BusinessHoursId,
     ) -> StoreResult<BusinessHours> {
-        let head = sqlx::query(
-            "SELECT name, time_zone FROM business_hours WHERE org_id = $1 AND id = $2",
-        )
-        .bind(org.0)
-        .bind(id.0)
-        .fetch_optional(&self.reader)
-        .await
-        .map_err(|e| from_sqlx("business hours", e))?
-        .ok_or(StoreError::NotFound {
-            entity: "business hours",
-        })?;
+        let head =
+            sqlx::query("SELECT name, time_zone FROM business_hours WHERE org_id = $1 AND id = $2")
+                .bind(org.0)
+                .bind(id.0)
+                .fetch_optional(&self.reader)
+                .await
+                .map_err(|e| from_sqlx("business hours", e))?
+                .ok_or(StoreError::NotFound {
+                    entity: "business hours",
+                })?;
         let intervals = sqlx::query(
             "SELECT weekday, opens_minute, closes_minute FROM business_hours_intervals \
              WHERE org_id = $1 AND business_hours_id = $2 ORDER BY weekday, opens_minute",
@@ -227,11 +228,7 @@ impl SqliteStore {
         })
     }
 
-    async fn fetch_message_by_key(
-        &self,
-        org: OrgId,
-        new: &NewMessage,
-    ) -> StoreResult<ChatMessage> {
+    async fn fetch_message_by_key(&self, org: OrgId, new: &NewMessage) -> StoreResult<ChatMessage> {
         let row = sqlx::query(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM chat_messages \
              WHERE org_id = $1 AND interaction_id = $2 AND idempotency_key = $3"
@@ -281,7 +278,10 @@ async fn insert_contact_details(
 }
 
 /// Joins interaction rows with their timeline rows (both ordered).
-fn assemble_interactions(heads: &[SqliteRow], steps: &[SqliteRow]) -> StoreResult<Vec<Interaction>> {
+fn assemble_interactions(
+    heads: &[SqliteRow],
+    steps: &[SqliteRow],
+) -> StoreResult<Vec<Interaction>> {
     let mut timelines: HashMap<i64, Vec<TimelineEntry>> = HashMap::new();
     for row in steps {
         let (interaction, entry) = timeline_entry(row)?;
@@ -565,11 +565,7 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn agent_capacities(
-        &self,
-        org: OrgId,
-        agent: UserId,
-    ) -> StoreResult<Vec<AgentCapacity>> {
+    async fn agent_capacities(&self, org: OrgId, agent: UserId) -> StoreResult<Vec<AgentCapacity>> {
         let mut capacities = sqlx::query(
             "SELECT channel, max_concurrent FROM agent_capacities WHERE org_id = $1 AND user_id = $2",
         )
@@ -836,8 +832,7 @@ impl Store for SqliteStore {
     }
 
     async fn open_interactions(&self, org: OrgId) -> StoreResult<Vec<Interaction>> {
-        self.fetch_interactions(org, "ended_at IS NULL", None)
-            .await
+        self.fetch_interactions(org, "ended_at IS NULL", None).await
     }
 
     async fn insert_message(&self, org: OrgId, new: &NewMessage) -> StoreResult<MessageInsert> {
@@ -946,4 +941,3 @@ impl Store for SqliteStore {
         .collect()
     }
 }
-

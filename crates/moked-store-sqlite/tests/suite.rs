@@ -23,7 +23,11 @@ mod on_file {
     use super::*;
 
     async fn fresh() -> Option<SqliteStore> {
-        Some(SqliteStore::open_in_dir(&fresh_dir()).await.expect("open SQLite file"))
+        Some(
+            SqliteStore::open_in_dir(&fresh_dir())
+                .await
+                .expect("open SQLite file"),
+        )
     }
 
     moked_store::store_test_suite!(fresh());
@@ -33,7 +37,11 @@ mod in_memory {
     use super::*;
 
     async fn fresh() -> Option<SqliteStore> {
-        Some(SqliteStore::open_in_memory().await.expect("open SQLite in memory"))
+        Some(
+            SqliteStore::open_in_memory()
+                .await
+                .expect("open SQLite in memory"),
+        )
     }
 
     moked_store::store_test_suite!(fresh());

@@ -3,9 +3,7 @@
 //! value the same way.
 
 use crate::error::{StoreError, StoreResult};
-use crate::model::{
-    CustomerTier, QueueId, Role, Sender, TimelineStep, UserId, WrapUpCodeId,
-};
+use crate::model::{CustomerTier, QueueId, Role, Sender, TimelineStep, UserId, WrapUpCodeId};
 use jiff::Timestamp;
 use moked_domain::Channel;
 
@@ -166,10 +164,19 @@ mod tests {
             TimelineStep::Queued { queue: QueueId(1) },
             TimelineStep::Offered { agent: UserId(2) },
             TimelineStep::Accepted { agent: UserId(2) },
-            TimelineStep::Transferred { to_queue: Some(QueueId(3)), to_agent: None },
-            TimelineStep::Transferred { to_queue: None, to_agent: Some(UserId(4)) },
+            TimelineStep::Transferred {
+                to_queue: Some(QueueId(3)),
+                to_agent: None,
+            },
+            TimelineStep::Transferred {
+                to_queue: None,
+                to_agent: Some(UserId(4)),
+            },
             TimelineStep::Ended,
-            TimelineStep::WrappedUp { agent: UserId(4), code: WrapUpCodeId(5) },
+            TimelineStep::WrappedUp {
+                agent: UserId(4),
+                code: WrapUpCodeId(5),
+            },
         ];
         for step in steps {
             let c = timeline_to_columns(&step);

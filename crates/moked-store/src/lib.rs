@@ -49,8 +49,12 @@ pub trait Store: Send + Sync {
     /// All users, by id.
     async fn users(&self, org: OrgId) -> StoreResult<Vec<User>>;
     /// Moves a user to a team, or out of any.
-    async fn set_user_team(&self, org: OrgId, user: UserId, team: Option<TeamId>)
-    -> StoreResult<()>;
+    async fn set_user_team(
+        &self,
+        org: OrgId,
+        user: UserId,
+        team: Option<TeamId>,
+    ) -> StoreResult<()>;
 
     /// Creates a team with a new name.
     async fn create_team(&self, org: OrgId, name: &str) -> StoreResult<Team>;
@@ -85,8 +89,7 @@ pub trait Store: Send + Sync {
         capacity: AgentCapacity,
     ) -> StoreResult<()>;
     /// An agent's capacities, for the channels that have one.
-    async fn agent_capacities(&self, org: OrgId, agent: UserId)
-    -> StoreResult<Vec<AgentCapacity>>;
+    async fn agent_capacities(&self, org: OrgId, agent: UserId) -> StoreResult<Vec<AgentCapacity>>;
 
     /// Creates a wrap-up code with a new code.
     async fn create_wrap_up_code(&self, org: OrgId, new: &NewWrapUpCode)
@@ -149,8 +152,11 @@ pub trait Store: Send + Sync {
     /// message under a used key is a [`StoreError::Conflict`].
     async fn insert_message(&self, org: OrgId, new: &NewMessage) -> StoreResult<MessageInsert>;
     /// An interaction's messages in the order they were stored.
-    async fn messages(&self, org: OrgId, interaction: InteractionId)
-    -> StoreResult<Vec<ChatMessage>>;
+    async fn messages(
+        &self,
+        org: OrgId,
+        interaction: InteractionId,
+    ) -> StoreResult<Vec<ChatMessage>>;
 
     /// Appends an event to the organization's log and returns it with its
     /// sequence number (the previous one plus one).

@@ -277,9 +277,13 @@ impl CustomerTier {
 
     /// The tier with this stored name.
     pub fn from_name(name: &str) -> Option<CustomerTier> {
-        [CustomerTier::Standard, CustomerTier::Premium, CustomerTier::Vip]
-            .into_iter()
-            .find(|tier| tier.as_str() == name)
+        [
+            CustomerTier::Standard,
+            CustomerTier::Premium,
+            CustomerTier::Vip,
+        ]
+        .into_iter()
+        .find(|tier| tier.as_str() == name)
     }
 }
 

@@ -128,18 +128,33 @@ fn assert_not_found<T: std::fmt::Debug>(result: Result<T, StoreError>, what: &st
 /// capacities, wrap-up codes and business hours come back as written.
 pub async fn configuration_round_trip(store: &impl Store) {
     let org = organization(store, "cellular").await;
-    assert_eq!(store.organization_by_slug("cellular").await.unwrap().id, org);
-    assert_eq!(store.organization(org).await.unwrap().time_zone, "Asia/Jerusalem");
+    assert_eq!(
+        store.organization_by_slug("cellular").await.unwrap().id,
+        org
+    );
+    assert_eq!(
+        store.organization(org).await.unwrap().time_zone,
+        "Asia/Jerusalem"
+    );
 
     let team = store.create_team(org, "צוות צפון").await.unwrap();
     let skill = store.create_skill(org, "חיובים").await.unwrap();
     let mut agent = new_user("noa", Role::Agent);
     agent.team = Some(team.id);
     let agent = store.create_user(org, &agent).await.unwrap();
-    let admin = store.create_user(org, &new_user("admin", Role::Admin)).await.unwrap();
+    let admin = store
+        .create_user(org, &new_user("admin", Role::Admin))
+        .await
+        .unwrap();
     assert_eq!(store.user_by_login(org, "noa").await.unwrap(), agent);
-    assert_eq!(store.users(org).await.unwrap(), vec![agent.clone(), admin.clone()]);
-    store.set_user_team(org, admin.id, Some(team.id)).await.unwrap();
+    assert_eq!(
+        store.users(org).await.unwrap(),
+        vec![agent.clone(), admin.clone()]
+    );
+    store
+        .set_user_team(org, admin.id, Some(team.id))
+        .await
+        .unwrap();
     assert_eq!(store.user(org, admin.id).await.unwrap().team, Some(team.id));
     assert_eq!(store.teams(org).await.unwrap(), vec![team]);
     assert_eq!(store.skills(org).await.unwrap(), vec![skill.clone()]);
@@ -148,8 +163,16 @@ pub async fn configuration_round_trip(store: &impl Store) {
         name: "שעות פעילות".into(),
         time_zone: "Asia/Jerusalem".into(),
         intervals: vec![
-            WeeklyInterval { weekday: 5, opens_minute: 8 * 60, closes_minute: 13 * 60 },
-            WeeklyInterval { weekday: 0, opens_minute: 8 * 60, closes_minute: 20 * 60 },
+            WeeklyInterval {
+                weekday: 5,
+                opens_minute: 8 * 60,
+                closes_minute: 13 * 60,
+            },
+            WeeklyInterval {
+                weekday: 0,
+                opens_minute: 8 * 60,
+                closes_minute: 20 * 60,
+            },
         ],
     };
     let hours = store.create_business_hours(org, &hours).await.unwrap();
@@ -166,26 +189,59 @@ pub async fn configuration_round_trip(store: &impl Store) {
     assert_eq!(store.queue(org, queue.id).await.unwrap(), queue);
     assert_eq!(store.queues(org).await.unwrap(), vec![queue]);
 
-    let level = |level| AgentSkill { skill: skill.id, level };
-    store.set_agent_skill(org, agent.id, level(3)).await.unwrap();
-    store.set_agent_skill(org, agent.id, level(7)).await.unwrap();
-    assert_eq!(store.agent_skills(org, agent.id).await.unwrap(), vec![level(7)]);
+    let level = |level| AgentSkill {
+        skill: skill.id,
+        level,
+    };
+    store
+        .set_agent_skill(org, agent.id, level(3))
+        .await
+        .unwrap();
+    store
+        .set_agent_skill(org, agent.id, level(7))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.agent_skills(org, agent.id).await.unwrap(),
+        vec![level(7)]
+    );
     for capacity in [
-        AgentCapacity { channel: Channel::Email, max_concurrent: 5 },
-        AgentCapacity { channel: Channel::Chat, max_concurrent: 2 },
-        AgentCapacity { channel: Channel::Chat, max_concurrent: 3 },
+        AgentCapacity {
+            channel: Channel::Email,
+            max_concurrent: 5,
+        },
+        AgentCapacity {
+            channel: Channel::Chat,
+            max_concurrent: 2,
+        },
+        AgentCapacity {
+            channel: Channel::Chat,
+            max_concurrent: 3,
+        },
     ] {
-        store.set_agent_capacity(org, agent.id, capacity).await.unwrap();
+        store
+            .set_agent_capacity(org, agent.id, capacity)
+            .await
+            .unwrap();
     }
     assert_eq!(
         store.agent_capacities(org, agent.id).await.unwrap(),
         vec![
-            AgentCapacity { channel: Channel::Chat, max_concurrent: 3 },
-            AgentCapacity { channel: Channel::Email, max_concurrent: 5 },
+            AgentCapacity {
+                channel: Channel::Chat,
+                max_concurrent: 3
+            },
+            AgentCapacity {
+                channel: Channel::Email,
+                max_concurrent: 5
+            },
         ]
     );
 
-    let code = NewWrapUpCode { code: "refund".into(), label: "החזר כספי".into() };
+    let code = NewWrapUpCode {
+        code: "refund".into(),
+        label: "החזר כספי".into(),
+    };
     let code = store.create_wrap_up_code(org, &code).await.unwrap();
     assert_eq!(store.wrap_up_codes(org).await.unwrap(), vec![code]);
 }
@@ -200,7 +256,10 @@ pub async fn customers(store: &impl Store) {
     assert_eq!(store.customer(org, customer.id).await.unwrap(), customer);
 
     let mobile = PhoneE164::parse("+972501234567").unwrap();
-    assert_eq!(store.customers_by_phone(org, &mobile).await.unwrap(), vec![customer.clone()]);
+    assert_eq!(
+        store.customers_by_phone(org, &mobile).await.unwrap(),
+        vec![customer.clone()]
+    );
 
     let mut changed = details.clone();
     changed.phones = vec![PhoneE164::parse("054-7654321").unwrap()];
@@ -208,24 +267,51 @@ pub async fn customers(store: &impl Store) {
     changed.israeli_id = None;
     changed.tier = CustomerTier::Vip;
     changed.notes = "ביקש לבטל — הוצעה הנחה, נשאר".into();
-    let updated = store.update_customer(org, customer.id, &changed).await.unwrap();
+    let updated = store
+        .update_customer(org, customer.id, &changed)
+        .await
+        .unwrap();
     assert_eq!(store.customer(org, customer.id).await.unwrap(), updated);
-    assert!(store.customers_by_phone(org, &mobile).await.unwrap().is_empty());
+    assert!(
+        store
+            .customers_by_phone(org, &mobile)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// Timelines keep their order, `Ended` closes an interaction, and a
 /// customer's history spans channels.
 pub async fn interactions_and_timeline(store: &impl Store) {
     let org = organization(store, "isp").await;
-    let agent = store.create_user(org, &new_user("avi", Role::Agent)).await.unwrap().id;
-    let code = store
-        .create_wrap_up_code(org, &NewWrapUpCode { code: "solved".into(), label: "נפתר".into() })
+    let agent = store
+        .create_user(org, &new_user("avi", Role::Agent))
         .await
         .unwrap()
         .id;
-    let customer = store.create_customer(org, &new_customer("052-000-1111")).await.unwrap().id;
+    let code = store
+        .create_wrap_up_code(
+            org,
+            &NewWrapUpCode {
+                code: "solved".into(),
+                label: "נפתר".into(),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let customer = store
+        .create_customer(org, &new_customer("052-000-1111"))
+        .await
+        .unwrap()
+        .id;
     let (billing, first) = chat(store, org, "חיובים").await;
-    let retention = store.create_queue(org, &new_queue("שימור")).await.unwrap().id;
+    let retention = store
+        .create_queue(org, &new_queue("שימור"))
+        .await
+        .unwrap()
+        .id;
     let second = store
         .create_interaction(
             org,
@@ -243,13 +329,19 @@ pub async fn interactions_and_timeline(store: &impl Store) {
         TimelineStep::Queued { queue: billing },
         TimelineStep::Offered { agent },
         TimelineStep::Accepted { agent },
-        TimelineStep::Transferred { to_queue: Some(retention), to_agent: None },
+        TimelineStep::Transferred {
+            to_queue: Some(retention),
+            to_agent: None,
+        },
         TimelineStep::Ended,
         TimelineStep::WrappedUp { agent, code },
     ];
     let entries: Vec<TimelineEntry> = (0..)
         .zip(steps)
-        .map(|(minute, step)| TimelineEntry { at: at(minute), step })
+        .map(|(minute, step)| TimelineEntry {
+            at: at(minute),
+            step,
+        })
         .collect();
     for entry in &entries {
         store.append_timeline(org, first, entry).await.unwrap();
@@ -260,11 +352,29 @@ pub async fn interactions_and_timeline(store: &impl Store) {
 
     let open = store.open_interactions(org).await.unwrap();
     assert_eq!(open, vec![second.clone()], "the ended chat is not open");
-    assert_eq!(store.customer_interactions(org, customer).await.unwrap(), vec![second]);
+    assert_eq!(
+        store.customer_interactions(org, customer).await.unwrap(),
+        vec![second]
+    );
 
-    let nowhere = TimelineStep::Transferred { to_queue: None, to_agent: None };
-    let result = store.append_timeline(org, first, &TimelineEntry { at: at(9), step: nowhere }).await;
-    assert!(matches!(result, Err(StoreError::Invalid { .. })), "{result:?}");
+    let nowhere = TimelineStep::Transferred {
+        to_queue: None,
+        to_agent: None,
+    };
+    let result = store
+        .append_timeline(
+            org,
+            first,
+            &TimelineEntry {
+                at: at(9),
+                step: nowhere,
+            },
+        )
+        .await;
+    assert!(
+        matches!(result, Err(StoreError::Invalid { .. })),
+        "{result:?}"
+    );
 }
 
 /// Hebrew with niqqud, emoji and direction marks comes back byte for byte,
@@ -278,15 +388,34 @@ pub async fn hebrew_round_trip(store: &impl Store) {
         })
         .await
         .unwrap();
-    assert_eq!(store.organization(org.id).await.unwrap().name, "סֶלְקוֹם — מוקד שירות 📞");
-    let user = store.create_user(org.id, &new_user("יוסי", Role::Supervisor)).await.unwrap();
-    assert_eq!(store.user_by_login(org.id, "יוסי").await.unwrap().display_name, HEBREW_NAME);
+    assert_eq!(
+        store.organization(org.id).await.unwrap().name,
+        "סֶלְקוֹם — מוקד שירות 📞"
+    );
+    let user = store
+        .create_user(org.id, &new_user("יוסי", Role::Supervisor))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .user_by_login(org.id, "יוסי")
+            .await
+            .unwrap()
+            .display_name,
+        HEBREW_NAME
+    );
 
     let (_, interaction) = chat(store, org.id, "מכירות 🛒").await;
     let key = "מפתח-1";
-    store.insert_message(org.id, &message(interaction, key, HEBREW_MESSAGE)).await.unwrap();
+    store
+        .insert_message(org.id, &message(interaction, key, HEBREW_MESSAGE))
+        .await
+        .unwrap();
     let script = "<script>alert('שלום')</script> & \"ציטוט\"";
-    store.insert_message(org.id, &message(interaction, "2", script)).await.unwrap();
+    store
+        .insert_message(org.id, &message(interaction, "2", script))
+        .await
+        .unwrap();
     let bodies: Vec<String> = store
         .messages(org.id, interaction)
         .await
@@ -298,7 +427,14 @@ pub async fn hebrew_round_trip(store: &impl Store) {
 
     let payload = json!({ "text": HEBREW_MESSAGE, "agent": user.display_name });
     store
-        .append_event(org.id, &NewEvent { at: at(2), kind: "chat.message".into(), payload: payload.clone() })
+        .append_event(
+            org.id,
+            &NewEvent {
+                at: at(2),
+                kind: "chat.message".into(),
+                payload: payload.clone(),
+            },
+        )
         .await
         .unwrap();
     let events = store.events_from(org.id, 1, 10).await.unwrap();
@@ -311,21 +447,42 @@ pub async fn idempotent_messages<S: Store + Clone + 'static>(store: &S) {
     let org = organization(store, "retail").await;
     let (_, interaction) = chat(store, org, "שירות").await;
     let (_, other) = chat(store, org, "שירות 2").await;
-    let first = store.insert_message(org, &message(interaction, "k1", "היי")).await.unwrap();
-    let MessageInsert::Stored(stored) = first else { panic!("first send must store: {first:?}") };
-    let again = store.insert_message(org, &message(interaction, "k1", "היי")).await.unwrap();
+    let first = store
+        .insert_message(org, &message(interaction, "k1", "היי"))
+        .await
+        .unwrap();
+    let MessageInsert::Stored(stored) = first else {
+        panic!("first send must store: {first:?}")
+    };
+    let again = store
+        .insert_message(org, &message(interaction, "k1", "היי"))
+        .await
+        .unwrap();
     assert_eq!(again, MessageInsert::AlreadyStored(stored.clone()));
 
-    let clash = store.insert_message(org, &message(interaction, "k1", "משהו אחר")).await;
-    assert!(matches!(clash, Err(StoreError::Conflict { .. })), "{clash:?}");
-    let elsewhere = store.insert_message(org, &message(other, "k1", "היי")).await.unwrap();
-    assert!(matches!(elsewhere, MessageInsert::Stored(_)), "keys are per interaction");
+    let clash = store
+        .insert_message(org, &message(interaction, "k1", "משהו אחר"))
+        .await;
+    assert!(
+        matches!(clash, Err(StoreError::Conflict { .. })),
+        "{clash:?}"
+    );
+    let elsewhere = store
+        .insert_message(org, &message(other, "k1", "היי"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(elsewhere, MessageInsert::Stored(_)),
+        "keys are per interaction"
+    );
 
     let racers: Vec<_> = (0..8)
         .map(|_| {
             let store = store.clone();
             tokio::spawn(async move {
-                store.insert_message(org, &message(interaction, "k2", "שוב ושוב")).await
+                store
+                    .insert_message(org, &message(interaction, "k2", "שוב ושוב"))
+                    .await
             })
         })
         .collect();
@@ -336,7 +493,11 @@ pub async fn idempotent_messages<S: Store + Clone + 'static>(store: &S) {
         newly_stored += usize::from(matches!(outcome, MessageInsert::Stored(_)));
         ids.insert(outcome.message().id);
     }
-    assert_eq!((newly_stored, ids.len()), (1, 1), "one message for eight racing sends");
+    assert_eq!(
+        (newly_stored, ids.len()),
+        (1, 1),
+        "one message for eight racing sends"
+    );
     assert_eq!(store.messages(org, interaction).await.unwrap().len(), 2);
 }
 
@@ -346,10 +507,20 @@ pub async fn event_log_order(store: &impl Store) {
     let org = organization(store, "insurer").await;
     let other = organization(store, "insurer-2").await;
     for n in 1..=30 {
-        let appended = store.append_event(org, &event("contact.queued", n)).await.unwrap();
+        let appended = store
+            .append_event(org, &event("contact.queued", n))
+            .await
+            .unwrap();
         assert_eq!(appended.seq, n);
     }
-    assert_eq!(store.append_event(other, &event("agent.ready", 1)).await.unwrap().seq, 1);
+    assert_eq!(
+        store
+            .append_event(other, &event("agent.ready", 1))
+            .await
+            .unwrap()
+            .seq,
+        1
+    );
 
     let page = store.events_from(org, 11, 5).await.unwrap();
     let seqs: Vec<u64> = page.iter().map(|e| e.seq).collect();
@@ -358,7 +529,10 @@ pub async fn event_log_order(store: &impl Store) {
     assert_eq!(store.events_from(org, 1, 1000).await.unwrap().len(), 30);
     assert!(store.events_from(org, 31, 10).await.unwrap().is_empty());
     assert_eq!(store.events_from(other, 1, 10).await.unwrap().len(), 1);
-    assert_not_found(store.append_event(OrgId(i64::MAX), &event("x", 1)).await, "no such org");
+    assert_not_found(
+        store.append_event(OrgId(i64::MAX), &event("x", 1)).await,
+        "no such org",
+    );
 }
 
 /// Many tasks appending events and messages at once lose nothing and
@@ -374,7 +548,10 @@ pub async fn concurrent_writers<S: Store + Clone + 'static>(store: &S) {
             tokio::spawn(async move {
                 for n in 0..EACH {
                     let kind = format!("writer.{writer}");
-                    store.append_event(org, &event(&kind, n)).await.expect("append");
+                    store
+                        .append_event(org, &event(&kind, n))
+                        .await
+                        .expect("append");
                     let key = format!("{writer}-{n}");
                     store
                         .insert_message(org, &message(interaction, &key, "הודעה"))
@@ -397,7 +574,11 @@ pub async fn concurrent_writers<S: Store + Clone + 'static>(store: &S) {
             .map(|e| &e.content.payload["n"])
             .collect();
         let expected: Vec<serde_json::Value> = (0..EACH).map(|n| json!(n)).collect();
-        assert_eq!(own, expected.iter().collect::<Vec<_>>(), "writer {writer} in order");
+        assert_eq!(
+            own,
+            expected.iter().collect::<Vec<_>>(),
+            "writer {writer} in order"
+        );
     }
     let messages = store.messages(org, interaction).await.unwrap();
     assert_eq!(messages.len(), usize::try_from(WRITERS * EACH).unwrap());
@@ -407,58 +588,129 @@ pub async fn concurrent_writers<S: Store + Clone + 'static>(store: &S) {
 pub async fn tenant_isolation(store: &impl Store) {
     let mine = organization(store, "partner").await;
     let theirs = organization(store, "other").await;
-    let their_user = store.create_user(theirs, &new_user("dana", Role::Agent)).await.unwrap();
-    let my_user = store.create_user(mine, &new_user("dana", Role::Agent)).await.unwrap();
+    let their_user = store
+        .create_user(theirs, &new_user("dana", Role::Agent))
+        .await
+        .unwrap();
+    let my_user = store
+        .create_user(mine, &new_user("dana", Role::Agent))
+        .await
+        .unwrap();
     let their_skill = store.create_skill(theirs, "שימור").await.unwrap().id;
     let their_team = store.create_team(theirs, "צוות").await.unwrap().id;
-    let their_customer = store.create_customer(theirs, &new_customer("050-555-0000")).await.unwrap();
+    let their_customer = store
+        .create_customer(theirs, &new_customer("050-555-0000"))
+        .await
+        .unwrap();
     let (their_queue, their_chat) = chat(store, theirs, "חיובים").await;
-    store.insert_message(theirs, &message(their_chat, "a", "סודי")).await.unwrap();
-    store.append_event(theirs, &event("contact.queued", 1)).await.unwrap();
+    store
+        .insert_message(theirs, &message(their_chat, "a", "סודי"))
+        .await
+        .unwrap();
+    store
+        .append_event(theirs, &event("contact.queued", 1))
+        .await
+        .unwrap();
 
     assert_not_found(store.user(mine, their_user.id).await, "read user");
-    assert_eq!(store.user_by_login(mine, "dana").await.unwrap().id, my_user.id);
+    assert_eq!(
+        store.user_by_login(mine, "dana").await.unwrap().id,
+        my_user.id
+    );
     assert_eq!(store.users(mine).await.unwrap(), vec![my_user.clone()]);
     assert_not_found(store.queue(mine, their_queue).await, "read queue");
     assert!(store.queues(mine).await.unwrap().is_empty());
     assert!(store.skills(mine).await.unwrap().is_empty());
     assert!(store.teams(mine).await.unwrap().is_empty());
-    assert_not_found(store.customer(mine, their_customer.id).await, "read customer");
+    assert_not_found(
+        store.customer(mine, their_customer.id).await,
+        "read customer",
+    );
     let phone = &their_customer.details.phones[0];
-    assert!(store.customers_by_phone(mine, phone).await.unwrap().is_empty());
-    assert_not_found(store.interaction(mine, their_chat).await, "read interaction");
+    assert!(
+        store
+            .customers_by_phone(mine, phone)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_not_found(
+        store.interaction(mine, their_chat).await,
+        "read interaction",
+    );
     assert!(store.open_interactions(mine).await.unwrap().is_empty());
     assert!(store.messages(mine, their_chat).await.unwrap().is_empty());
     assert!(store.events_from(mine, 1, 10).await.unwrap().is_empty());
 
-    assert_not_found(store.set_user_team(mine, their_user.id, None).await, "move their user");
-    assert_not_found(store.set_user_team(mine, my_user.id, Some(their_team)).await, "join their team");
-    let skill = AgentSkill { skill: their_skill, level: 5 };
-    assert_not_found(store.set_agent_skill(mine, my_user.id, skill).await, "use their skill");
-    let capacity = AgentCapacity { channel: Channel::Chat, max_concurrent: 9 };
-    assert_not_found(store.set_agent_capacity(mine, their_user.id, capacity).await, "their agent");
+    assert_not_found(
+        store.set_user_team(mine, their_user.id, None).await,
+        "move their user",
+    );
+    assert_not_found(
+        store
+            .set_user_team(mine, my_user.id, Some(their_team))
+            .await,
+        "join their team",
+    );
+    let skill = AgentSkill {
+        skill: their_skill,
+        level: 5,
+    };
+    assert_not_found(
+        store.set_agent_skill(mine, my_user.id, skill).await,
+        "use their skill",
+    );
+    let capacity = AgentCapacity {
+        channel: Channel::Chat,
+        max_concurrent: 9,
+    };
+    assert_not_found(
+        store
+            .set_agent_capacity(mine, their_user.id, capacity)
+            .await,
+        "their agent",
+    );
     let mut queue = new_queue("גניבה");
     queue.skill = Some(their_skill);
-    assert_not_found(store.create_queue(mine, &queue).await, "queue with their skill");
+    assert_not_found(
+        store.create_queue(mine, &queue).await,
+        "queue with their skill",
+    );
     let into_their_queue = NewInteraction {
         channel: Channel::Chat,
         queue: their_queue,
         customer: None,
         created_at: at(0),
     };
-    assert_not_found(store.create_interaction(mine, &into_their_queue).await, "their queue");
     assert_not_found(
-        store.update_customer(mine, their_customer.id, &new_customer("050-999-9999")).await,
+        store.create_interaction(mine, &into_their_queue).await,
+        "their queue",
+    );
+    assert_not_found(
+        store
+            .update_customer(mine, their_customer.id, &new_customer("050-999-9999"))
+            .await,
         "update their customer",
     );
     assert_not_found(
-        store.insert_message(mine, &message(their_chat, "b", "פריצה")).await,
+        store
+            .insert_message(mine, &message(their_chat, "b", "פריצה"))
+            .await,
         "write into their chat",
     );
-    let ended = TimelineEntry { at: at(3), step: TimelineStep::Ended };
-    assert_not_found(store.append_timeline(mine, their_chat, &ended).await, "end their chat");
+    let ended = TimelineEntry {
+        at: at(3),
+        step: TimelineStep::Ended,
+    };
+    assert_not_found(
+        store.append_timeline(mine, their_chat, &ended).await,
+        "end their chat",
+    );
 
-    assert_eq!(store.customer(theirs, their_customer.id).await.unwrap(), their_customer);
+    assert_eq!(
+        store.customer(theirs, their_customer.id).await.unwrap(),
+        their_customer
+    );
     assert_eq!(store.user(theirs, their_user.id).await.unwrap(), their_user);
     let their_interaction = store.interaction(theirs, their_chat).await.unwrap();
     assert!(their_interaction.ended_at.is_none() && their_interaction.timeline.is_empty());
@@ -476,27 +728,56 @@ pub async fn typed_errors(store: &impl Store) {
             time_zone: "Asia/Jerusalem".into(),
         })
         .await;
-    assert!(matches!(duplicate, Err(StoreError::Conflict { .. })), "{duplicate:?}");
+    assert!(
+        matches!(duplicate, Err(StoreError::Conflict { .. })),
+        "{duplicate:?}"
+    );
     store.create_skill(org, "מכירות").await.unwrap();
     let again = store.create_skill(org, "מכירות").await;
-    assert!(matches!(again, Err(StoreError::Conflict { .. })), "{again:?}");
-    store.create_user(org, &new_user("rina", Role::Agent)).await.unwrap();
+    assert!(
+        matches!(again, Err(StoreError::Conflict { .. })),
+        "{again:?}"
+    );
+    store
+        .create_user(org, &new_user("rina", Role::Agent))
+        .await
+        .unwrap();
     let same_login = store.create_user(org, &new_user("rina", Role::Admin)).await;
-    assert!(matches!(same_login, Err(StoreError::Conflict { .. })), "{same_login:?}");
+    assert!(
+        matches!(same_login, Err(StoreError::Conflict { .. })),
+        "{same_login:?}"
+    );
 
     assert_not_found(store.organization_by_slug("nobody").await, "slug");
     assert_not_found(store.user_by_login(org, "nobody").await, "login");
-    assert_not_found(store.interaction(org, InteractionId(424_242)).await, "interaction");
+    assert_not_found(
+        store.interaction(org, InteractionId(424_242)).await,
+        "interaction",
+    );
 
     let mut plain = new_user("plain", Role::Agent);
     plain.password_hash = "123456".into();
     let refused = store.create_user(org, &plain).await;
-    assert!(matches!(refused, Err(StoreError::Invalid { field: "password_hash", .. })));
+    assert!(matches!(
+        refused,
+        Err(StoreError::Invalid {
+            field: "password_hash",
+            ..
+        })
+    ));
     let blank = store.create_team(org, "   ").await;
-    assert!(matches!(blank, Err(StoreError::Invalid { .. })), "{blank:?}");
+    assert!(
+        matches!(blank, Err(StoreError::Invalid { .. })),
+        "{blank:?}"
+    );
     let (_, interaction) = chat(store, org, "תקלות").await;
-    let empty = store.insert_message(org, &message(interaction, "k", "")).await;
-    assert!(matches!(empty, Err(StoreError::Invalid { field: "body", .. })), "{empty:?}");
+    let empty = store
+        .insert_message(org, &message(interaction, "k", ""))
+        .await;
+    assert!(
+        matches!(empty, Err(StoreError::Invalid { field: "body", .. })),
+        "{empty:?}"
+    );
 }
 
 /// Generates one `#[tokio::test]` per check of this suite. `$open` is an

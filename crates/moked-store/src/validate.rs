@@ -107,8 +107,7 @@ fn weekly_interval(interval: &WeeklyInterval) -> StoreResult<()> {
     if interval.weekday > 6 {
         return Err(StoreError::invalid("weekday", "must be 0 (Sunday) to 6"));
     }
-    if interval.opens_minute >= interval.closes_minute || interval.closes_minute > MINUTES_PER_DAY
-    {
+    if interval.opens_minute >= interval.closes_minute || interval.closes_minute > MINUTES_PER_DAY {
         return Err(StoreError::invalid(
             "intervals",
             "opening must come before closing, within the day",
@@ -184,7 +183,13 @@ mod tests {
             password_hash: "hunter2".into(),
             team: None,
         };
-        assert!(matches!(user(&new), Err(StoreError::Invalid { field: "password_hash", .. })));
+        assert!(matches!(
+            user(&new),
+            Err(StoreError::Invalid {
+                field: "password_hash",
+                ..
+            })
+        ));
         new.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into();
         assert!(user(&new).is_ok());
     }
