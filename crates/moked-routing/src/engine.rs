@@ -266,6 +266,8 @@ impl Engine {
         record.presence = Presence::Available;
         record.idle_since = now;
         record.busy_total = Span::ZERO;
+        // Announce the login before any work it takes.
+        self.agent_changed(a as u32, out);
         self.serve_waiting(a as u32, out);
         self.agent_changed(a as u32, out);
         Ok(())
@@ -306,6 +308,7 @@ impl Engine {
         }
         self.agents[a].presence = Presence::Available;
         self.agents[a].idle_since = now;
+        self.agent_changed(a as u32, out);
         self.serve_waiting(a as u32, out);
         self.agent_changed(a as u32, out);
         Ok(())
