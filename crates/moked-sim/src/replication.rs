@@ -65,6 +65,39 @@ pub struct GroupCounts {
     pub busy: f64,
     /// Agent-seconds logged in, after the warmup.
     pub staffed: f64,
+    /// Per reporting interval from the start of the run (warmup included).
+    pub intervals: Vec<GroupIntervalCounts>,
+}
+
+/// One reporting interval of one agent group.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct GroupIntervalCounts {
+    /// Agent-seconds holding at least one contact.
+    pub busy: f64,
+    /// Agent-seconds logged in.
+    pub staffed: f64,
+}
+
+/// Adds `weight × seconds` of `[from, to)` to the intervals it overlaps; `add`
+/// picks the field. Time past the last interval is dropped.
+fn spread<T>(
+    intervals: &mut [T],
+    width: f64,
+    from: f64,
+    to: f64,
+    weight: f64,
+    add: impl Fn(&mut T, f64),
+) {
+    let mut start = from;
+    while start < to {
+        let index = (start / width) as usize;
+        let Some(slot) = intervals.get_mut(index) else {
+            break;
+        };
+        let until = to.min((index + 1) as f64 * width);
+        add(slot, weight * (until - start));
+        start = until;
+    }
 }
 
 /// Everything one replication measured.
@@ -321,7 +354,13 @@ impl<'s> Run<'s> {
                 };
                 scenario.queues.len()
             ],
-            groups: vec![GroupCounts::default(); scenario.agent_groups.len()],
+            groups: vec![
+                GroupCounts {
+                    intervals: vec![GroupIntervalCounts::default(); interval_count],
+                    ..GroupCounts::default()
+                };
+                scenario.agent_groups.len()
+            ],
             customers: 0,
             open_counted: 0,
             now: 0.0,
@@ -585,21 +624,18 @@ impl<'s> Run<'s> {
         let now = self.now;
         let runtime = &mut self.queues[index];
         let waiting = f64::from(runtime.waiting);
-        let mut from = runtime.waiting_since;
+        let from = runtime.waiting_since;
         runtime.waiting = runtime.waiting.saturating_add_signed(delta);
         runtime.waiting_since = now;
-        if waiting == 0.0 {
-            return;
-        }
-        let intervals = &mut self.counts[index].intervals;
-        while from < now {
-            let interval = (from / self.interval) as usize;
-            let Some(slot) = intervals.get_mut(interval) else {
-                break;
-            };
-            let until = now.min((interval + 1) as f64 * self.interval);
-            slot.waiting_area += waiting * (until - from);
-            from = until;
+        if waiting > 0.0 {
+            spread(
+                &mut self.counts[index].intervals,
+                self.interval,
+                from,
+                now,
+                waiting,
+                |slot, area| slot.waiting_area += area,
+            );
         }
     }
 
@@ -613,8 +649,36 @@ impl<'s> Run<'s> {
             runtime.busy_since = now;
         } else if before > 0 && runtime.held == 0 {
             let (since, group) = (runtime.busy_since, runtime.group as usize);
-            self.groups[group].busy += self.window(since, now);
+            self.add_busy(group, since, now);
         }
+    }
+
+    fn add_busy(&mut self, group: usize, from: f64, to: f64) {
+        let counted = self.window(from, to);
+        let counts = &mut self.groups[group];
+        counts.busy += counted;
+        spread(
+            &mut counts.intervals,
+            self.interval,
+            from,
+            to,
+            1.0,
+            |slot, busy| slot.busy += busy,
+        );
+    }
+
+    fn add_staffed(&mut self, group: usize, from: f64, to: f64) {
+        let counted = self.window(from, to);
+        let counts = &mut self.groups[group];
+        counts.staffed += counted;
+        spread(
+            &mut counts.intervals,
+            self.interval,
+            from,
+            to,
+            1.0,
+            |slot, staffed| slot.staffed += staffed,
+        );
     }
 
     /// The part of `[from, to]` inside the counted window, in seconds.
@@ -663,9 +727,8 @@ impl<'s> Run<'s> {
             return Ok(());
         }
         if let Some(since) = runtime.logged_in_since {
-            let staffed = self.window(since, self.now);
             let group = runtime.group as usize;
-            self.groups[group].staffed += staffed;
+            self.add_staffed(group, since, self.now);
             let runtime = &mut self.agents[agent.index()];
             runtime.logged_in_since = None;
             runtime.leaving = false;
@@ -680,11 +743,15 @@ impl<'s> Run<'s> {
         for agent in 0..self.agents.len() {
             let runtime = &self.agents[agent];
             let group = runtime.group as usize;
-            if let Some(since) = runtime.logged_in_since {
-                self.groups[group].staffed += self.window(since, end);
+            let (logged_in, busy_since) = (
+                runtime.logged_in_since,
+                (runtime.held > 0).then_some(runtime.busy_since),
+            );
+            if let Some(since) = logged_in {
+                self.add_staffed(group, since, end);
             }
-            if runtime.held > 0 {
-                self.groups[group].busy += self.window(runtime.busy_since, end);
+            if let Some(since) = busy_since {
+                self.add_busy(group, since, end);
             }
         }
         for queue in 0..self.queues.len() {

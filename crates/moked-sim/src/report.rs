@@ -1,7 +1,7 @@
 //! The figures over all replications: per queue, in total, per agent group,
 //! and per interval for charts.
 
-use crate::replication::{QueueCounts, ReplicationResult};
+use crate::replication::{GroupIntervalCounts, QueueCounts, ReplicationResult};
 use crate::scenario::Scenario;
 use crate::statistics::Estimate;
 use serde::Serialize;
@@ -89,6 +89,19 @@ pub struct GroupSummary {
     pub agents: u32,
     /// Time holding at least one contact ÷ time logged in, after the warmup.
     pub occupancy: Estimate,
+    /// Per interval, laid out like [`QueueSummary::intervals`].
+    pub intervals: Vec<OccupancyPoint>,
+}
+
+/// One interval of an agent group's occupancy series.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct OccupancyPoint {
+    /// Start, in seconds from the start of the run (or of the day).
+    pub start_seconds: f64,
+    /// Mean agents logged in.
+    pub staffed: f64,
+    /// Busy time ÷ logged-in time; NaN when nobody was logged in.
+    pub occupancy: f64,
 }
 
 /// Combines replications into the report. `results` holds one entry per replication, in order.
@@ -120,6 +133,8 @@ pub fn summarize(scenario: &Scenario, results: &[ReplicationResult]) -> Simulati
                 let counts = &r.groups[index];
                 counts.busy / counts.staffed
             })),
+            intervals: layout
+                .occupancy(results.iter().map(|r| r.groups[index].intervals.as_slice())),
         })
         .collect();
     SimulationReport {
@@ -223,21 +238,60 @@ impl SeriesLayout {
         }
     }
 
+    /// Whether run intervals fold onto a day: the run has more of them than points.
+    fn folds(&self, intervals: usize) -> bool {
+        intervals.saturating_sub(self.first) > self.points
+    }
+
+    fn point(&self, interval: usize, folds: bool) -> usize {
+        if folds {
+            self.point_of(interval)
+        } else {
+            interval - self.first
+        }
+    }
+
+    fn start_of(&self, point: usize, folds: bool) -> f64 {
+        (if folds { point } else { point + self.first }) as f64 * self.width
+    }
+
+    fn occupancy<'r>(
+        &self,
+        runs: impl Iterator<Item = &'r [GroupIntervalCounts]>,
+    ) -> Vec<OccupancyPoint> {
+        let mut busy = vec![0.0; self.points];
+        let mut staffed = vec![0.0; self.points];
+        let mut samples = vec![0.0; self.points];
+        let mut folds = false;
+        for run in runs {
+            folds = self.folds(run.len());
+            for (interval, counts) in run.iter().enumerate().skip(self.first) {
+                let point = self.point(interval, folds);
+                busy[point] += counts.busy;
+                staffed[point] += counts.staffed;
+                samples[point] += 1.0;
+            }
+        }
+        (0..self.points)
+            .map(|point| OccupancyPoint {
+                start_seconds: self.start_of(point, folds),
+                staffed: ratio(staffed[point], samples[point] * self.width),
+                occupancy: ratio(busy[point], staffed[point]),
+            })
+            .collect()
+    }
+
     fn series(&self, runs: &[&QueueCounts]) -> Vec<IntervalSummary> {
         let folds = runs
             .first()
-            .is_some_and(|run| run.intervals.len() - self.first > self.points);
+            .is_some_and(|run| self.folds(run.intervals.len()));
         let mut offered = vec![0.0; self.points];
         let mut in_time = vec![0.0; self.points];
         let mut area = vec![0.0; self.points];
         let mut samples = vec![0.0; self.points];
         for run in runs {
             for (interval, counts) in run.intervals.iter().enumerate().skip(self.first) {
-                let point = if folds {
-                    self.point_of(interval)
-                } else {
-                    interval - self.first
-                };
+                let point = self.point(interval, folds);
                 offered[point] += counts.offered as f64;
                 in_time[point] += counts.answered_in_time as f64;
                 area[point] += counts.waiting_area;
@@ -246,7 +300,7 @@ impl SeriesLayout {
         }
         (0..self.points)
             .map(|point| IntervalSummary {
-                start_seconds: if folds { point } else { point + self.first } as f64 * self.width,
+                start_seconds: self.start_of(point, folds),
                 offered: ratio(offered[point], samples[point]),
                 waiting: ratio(area[point], samples[point] * self.width),
                 service_level: ratio(in_time[point], offered[point]),

@@ -39,7 +39,11 @@ fn assert_covers(name: &str, estimate: moked_sim::Estimate, exact: f64, widest: 
         estimate.mean,
         estimate.half_width
     );
-    assert!(estimate.half_width < widest, "{name}: interval too wide to mean anything: ±{}", estimate.half_width);
+    assert!(
+        estimate.half_width < widest,
+        "{name}: interval too wide to mean anything: ±{}",
+        estimate.half_width
+    );
 }
 
 #[test]
@@ -50,9 +54,19 @@ fn erlang_c_is_reproduced() {
     assert_covers("service_level", queue.service_level, 0.888350, 0.01);
     assert_eq!(queue.abandoned.mean, 0.0);
     // Offered load 10 Erlangs on 14 agents: occupancy 10/14.
-    assert_covers("occupancy", report.agent_groups[0].occupancy, 10.0 / 14.0, 0.01);
+    assert_covers(
+        "occupancy",
+        report.agent_groups[0].occupancy,
+        10.0 / 14.0,
+        0.01,
+    );
     // ASA = P(wait) × mean wait of the delayed = C / (N μ − λ) = 0.1741319 × 180 / 4.
-    assert_covers("mean_wait", queue.mean_wait_seconds, 0.1741319 * 180.0 / 4.0, 1.0);
+    assert_covers(
+        "mean_wait",
+        queue.mean_wait_seconds,
+        0.1741319 * 180.0 / 4.0,
+        1.0,
+    );
 }
 
 #[test]
@@ -71,5 +85,8 @@ fn the_same_seed_gives_the_same_report() {
     let text = m_m_14(r#"patience = { exponential = "300s" }"#, 2).replace("300h", "20h");
     assert_eq!(run(&text), run(&text));
     let other = run(&text.replace("seed = 2026", "seed = 7"));
-    assert_ne!(run(&text).queues[0].offered.mean, other.queues[0].offered.mean);
+    assert_ne!(
+        run(&text).queues[0].offered.mean,
+        other.queues[0].offered.mean
+    );
 }
