@@ -16,6 +16,8 @@ use serde::Serialize;
 /// One interval of a forecast.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IntervalForecast {
+    /// The 1-based line of the forecast text it was read from (0 if built in code).
+    pub line: usize,
     /// The interval's start as written in the forecast.
     pub start: String,
     /// Contacts expected in the interval.
@@ -106,6 +108,7 @@ pub fn parse_forecast(text: &str) -> Result<Vec<IntervalForecast>, ForecastParse
         }
         let aht_seconds = parse_aht(fields[2]).map_err(|message| error("aht", message))?;
         intervals.push(IntervalForecast {
+            line: line_number,
             start: fields[0].to_owned(),
             arrivals,
             aht_seconds,

@@ -65,7 +65,9 @@ impl Targets {
 /// The answer to "how many agents": on the phones and on the schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Requirement {
-    /// The least number of agents on the phones meeting every target.
+    /// The least number of agents on the phones meeting every target
+    /// (serialized once, as the metrics' `agents`).
+    #[serde(skip)]
     pub agents: u32,
     /// Agents to schedule so that `agents` remain after shrinkage.
     pub scheduled_agents: u32,
