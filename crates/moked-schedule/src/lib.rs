@@ -9,11 +9,13 @@
 
 pub mod catalog;
 pub mod horizon;
+pub mod input;
 pub mod roster;
 pub mod selection;
 
 pub use catalog::{BreakPlacement, BreakRule, Candidate, ShiftTemplate, expand_candidates};
 pub use horizon::{Horizon, MINUTES_PER_DAY};
+pub use input::{InputError, ShiftCatalog, parse_agents, parse_shift_catalog};
 pub use roster::{
     Agent, Roster, RosterSummary, ShiftToStaff, Violation, build_roster, roster_violations,
     summarise,
