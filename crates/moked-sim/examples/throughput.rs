@@ -4,7 +4,7 @@
 //!
 //! `cargo run --release -p moked-sim --example throughput -- [HOURS] [REPLICATIONS]`
 //! prints one JSON line: customers, seconds, customers_per_second, p_wait,
-//! service_level, p_abandon.
+//! service_level, p_abandon and the three figures' 95% half-widths.
 
 use moked_sim::{Scenario, simulate};
 use std::time::Instant;
@@ -49,11 +49,14 @@ count = 14
     let seconds = started.elapsed().as_secs_f64();
     let queue = &report.queues[0];
     println!(
-        r#"{{"customers": {}, "seconds": {seconds:.3}, "customers_per_second": {:.0}, "p_wait": {:.6}, "service_level": {:.6}, "p_abandon": {:.6}}}"#,
+        r#"{{"customers": {}, "seconds": {seconds:.3}, "customers_per_second": {:.0}, "p_wait": {:.6}, "service_level": {:.6}, "p_abandon": {:.6}, "half_widths": [{:.6}, {:.6}, {:.6}]}}"#,
         report.customers,
         report.customers as f64 / seconds,
         queue.p_wait.mean,
         queue.service_level.mean,
-        queue.p_abandon.mean
+        queue.p_abandon.mean,
+        queue.p_wait.half_width,
+        queue.service_level.half_width,
+        queue.p_abandon.half_width,
     );
 }

@@ -1,0 +1,212 @@
+//! `moked simulate` as a user runs it: the built binary on scenario files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const SCENARIO: &str = r#"
+[simulation]
+duration = "4h"
+warmup = "30m"
+replications = 4
+seed = 3
+
+[[queue]]
+name = "חיובים"
+arrivals = { per_hour = 200 }
+handle_time = { exponential = "180s" }
+patience = { exponential = "300s" }
+sl_seconds = 20
+skills = { billing = 1 }
+
+[[queue]]
+name = "צ'אט"
+channel = "chat"
+arrivals = { csv = "chat.csv" }
+handle_time = { lognormal = { mean = "10m", cv = 0.8 } }
+skills = { chat = 1 }
+
+[[agent_group]]
+name = "נציגים"
+count = 14
+skills = { billing = 3 }
+
+[[agent_group]]
+name = "צ'אט"
+count = 4
+skills = { chat = 2 }
+capacity = { chat = 3, voice = 0 }
+"#;
+
+/// A fresh folder holding the scenario and its CSV.
+fn workspace(name: &str, scenario: &str) -> PathBuf {
+    let folder = std::env::temp_dir().join(format!("moked-simulate-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("scenario.toml"), scenario).unwrap();
+    std::fs::write(
+        folder.join("chat.csv"),
+        "interval,count\n00:00,20\n00:30,30\n",
+    )
+    .unwrap();
+    folder
+}
+
+fn moked(folder: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_moked"))
+        .arg("simulate")
+        .args(args)
+        .current_dir(folder)
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "moked failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+#[test]
+fn prints_a_table_per_queue_and_group() {
+    let folder = workspace("table", SCENARIO);
+    let text = stdout(&moked(&folder, &["scenario.toml", "--quiet"]));
+    assert!(text.contains("4 replications of 4h"), "{text}");
+    for needle in [
+        "חיובים",
+        "צ'אט",
+        "total",
+        "נציגים",
+        "service level",
+        "occupancy",
+        " ± ",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+}
+
+#[test]
+fn json_has_the_stable_keys_and_reruns_identically() {
+    let folder = workspace("json", SCENARIO);
+    let first = stdout(&moked(
+        &folder,
+        &[
+            "scenario.toml",
+            "--json",
+            "--replications",
+            "3",
+            "--seed",
+            "9",
+        ],
+    ));
+    let report: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(report["replications"], 3);
+    assert_eq!(report["seed"], 9);
+    let queue = &report["queues"][0];
+    assert_eq!(queue["name"], "חיובים");
+    for key in [
+        "offered",
+        "answered",
+        "abandoned",
+        "service_level",
+        "p_wait",
+        "p_abandon",
+        "mean_wait_seconds",
+        "asa_seconds",
+    ] {
+        assert!(queue[key]["mean"].is_number(), "{key}");
+        assert!(queue[key]["half_width"].is_number(), "{key}");
+        assert!(report["total"][key]["mean"].is_number(), "total {key}");
+    }
+    let occupancy = report["agent_groups"][0]["occupancy"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert!(occupancy > 0.5 && occupancy < 0.9, "{occupancy}");
+    let serial = stdout(&moked(
+        &folder,
+        &[
+            "scenario.toml",
+            "--json",
+            "--replications",
+            "3",
+            "--seed",
+            "9",
+            "--threads",
+            "1",
+        ],
+    ));
+    assert_eq!(first, serial, "threads must not change the results");
+}
+
+#[test]
+fn writes_an_html_report_and_a_queue_log() {
+    let folder = workspace("report", SCENARIO);
+    let output = moked(
+        &folder,
+        &[
+            "scenario.toml",
+            "--quiet",
+            "--report",
+            "out.html",
+            "--queue-log",
+            "queue_log",
+        ],
+    );
+    stdout(&output);
+    let html = std::fs::read_to_string(folder.join("out.html")).unwrap();
+    assert!(html.starts_with("<!doctype html>"));
+    assert_eq!(
+        html.matches("<svg").count(),
+        3,
+        "waiting, service level, occupancy"
+    );
+    assert!(html.contains("חיובים") && html.contains("נציגים"));
+    let log = std::fs::read_to_string(folder.join("queue_log")).unwrap();
+    assert!(
+        log.lines()
+            .any(|line| line.contains("|חיובים|") && line.contains("|ENTERQUEUE|")),
+        "{log:.300}"
+    );
+    assert!(log.lines().any(|line| line.contains("|CONNECT|")));
+}
+
+#[test]
+fn bad_input_exits_2_naming_file_line_and_field() {
+    let folder = workspace("bad", &SCENARIO.replace("cv = 0.8", "cv = -1"));
+    let output = moked(&folder, &["scenario.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("scenario.toml:20"), "{message}");
+    assert!(
+        message.contains("queue[1].handle_time.lognormal.cv"),
+        "{message}"
+    );
+
+    let syntax = workspace(
+        "syntax",
+        &SCENARIO.replace("count = 14", "count = fourteen"),
+    );
+    let output = moked(&syntax, &["scenario.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains("scenario.toml:25") && message.contains("count"),
+        "{message}"
+    );
+
+    let missing_csv = workspace("csv", SCENARIO);
+    std::fs::remove_file(missing_csv.join("chat.csv")).unwrap();
+    let output = moked(&missing_csv, &["scenario.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("queue[1].arrivals.csv"));
+
+    let output = moked(&folder, &["no-such-file.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    let output = moked(
+        &workspace("option", SCENARIO),
+        &["scenario.toml", "--replications", "0"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--replications"));
+}
