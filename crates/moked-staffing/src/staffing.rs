@@ -23,6 +23,9 @@ pub struct Targets {
     service_level: f64,
     max_abandon: Option<f64>,
     max_occupancy: Option<f64>,
+    /// The Halfin–Whitt β for a delay probability of `1 − service_level`,
+    /// computed once here because it seeds every search with these targets.
+    seed_beta: f64,
 }
 
 impl Targets {
@@ -46,10 +49,12 @@ impl Targets {
                 reason: "must lie in (0, 1]",
             });
         }
+        let seed_beta = halfin_whitt_beta((1.0 - service_level).max(1e-9));
         Ok(Targets {
             service_level,
             max_abandon,
             max_occupancy,
+            seed_beta,
         })
     }
 
@@ -99,6 +104,17 @@ pub fn halfin_whitt_delay_probability(beta: f64) -> f64 {
 /// Square-root staffing: `ceil(A + β√A)` with β such that the Halfin–Whitt
 /// delay probability equals `target_p_wait` (a quick estimate, not exact).
 pub fn square_root_staffing(offered_erlangs: f64, target_p_wait: f64) -> u32 {
+    square_root_agents(offered_erlangs, halfin_whitt_beta(target_p_wait))
+}
+
+fn square_root_agents(offered_erlangs: f64, beta: f64) -> u32 {
+    (offered_erlangs + beta * offered_erlangs.sqrt())
+        .ceil()
+        .max(1.0) as u32
+}
+
+/// The β at which the Halfin–Whitt delay probability equals `target_p_wait`.
+fn halfin_whitt_beta(target_p_wait: f64) -> f64 {
     let (mut low, mut high) = (0.0, MAX_BETA);
     for _ in 0..60 {
         let middle = 0.5 * (low + high);
@@ -108,9 +124,7 @@ pub fn square_root_staffing(offered_erlangs: f64, target_p_wait: f64) -> u32 {
             high = middle;
         }
     }
-    (offered_erlangs + high * offered_erlangs.sqrt())
-        .ceil()
-        .max(1.0) as u32
+    high
 }
 
 /// The least number of agents meeting every target, its metrics, and the
@@ -161,18 +175,32 @@ impl Search {
         }
     }
 
+    /// A number of agents no larger than the least feasible one. Erlang C needs
+    /// `n > A` and `n ≥ A / max occupancy`; in the other models an agent
+    /// answers at most its share of the load, so the service level is at most
+    /// `n / A` (Erlang X: the forecast average may shift the load, hence a margin).
+    fn lower_bound(&self, offered: f64) -> u32 {
+        let below = |agents: f64| (agents * (1.0 - 1e-9)).floor().max(1.0) as u32;
+        match self.evaluator.scenario().model() {
+            Model::ErlangC => {
+                let stable = (offered.floor() as u32).saturating_add(1);
+                let occupancy = self
+                    .targets
+                    .max_occupancy
+                    .map_or(1, |cap| below(offered / cap));
+                stable.max(occupancy)
+            }
+            Model::ErlangX(_) => below(0.9 * self.targets.service_level * offered),
+            Model::ErlangB | Model::ErlangA { .. } => below(self.targets.service_level * offered),
+        }
+    }
+
     fn least_feasible(&mut self) -> Result<u32, StaffingError> {
         let scenario = *self.evaluator.scenario();
         let offered = scenario.load().offered_erlangs();
         let limit = self.limit();
-        // Erlang C needs n > A; the other models can run below the load.
-        let mut low = match scenario.model() {
-            Model::ErlangC => (offered.floor() as u32).saturating_add(1),
-            _ => 1,
-        }
-        .min(limit);
-        let guess = square_root_staffing(offered, (1.0 - self.targets.service_level).max(1e-9))
-            .clamp(low, limit);
+        let mut low = self.lower_bound(offered).min(limit);
+        let guess = square_root_agents(offered, self.targets.seed_beta).clamp(low, limit);
         let mut high = guess;
         let mut step = (offered.sqrt().ceil() as u32).max(1);
         while !self.feasible(high)? {
