@@ -1,7 +1,7 @@
 //! Forecasting past the end of the history, with 80% prediction intervals.
 //!
 //! Intervals come from the method's own recent errors: a rolling-origin
-//! backtest over the last [`INTERVAL_ORIGINS`] days of the history forecasts
+//! backtest over the last [`BACKTEST_ORIGINS`] days of the history forecasts
 //! up to [`MAX_BACKTEST_LEAD`] days ahead from each origin, and the 10% and
 //! 90% empirical quantiles of actual ÷ forecast at each lead (in days) scale
 //! the point forecast. Leads beyond those backtested widen the last lead's
@@ -15,8 +15,8 @@ use crate::methods::{Method, TargetDay};
 use jiff::civil::{DateTime, Time};
 use moked_calendar::BusinessCalendar;
 
-/// Origins of the backtest behind the prediction intervals and the automatic choice.
-pub const INTERVAL_ORIGINS: usize = 20;
+/// Origins of the recent backtest behind the automatic choice and the prediction intervals.
+pub const BACKTEST_ORIGINS: usize = 40;
 /// The furthest lead, in days, that the interval backtest measures.
 pub const MAX_BACKTEST_LEAD: usize = 10;
 /// Ratios needed at a lead before its quantiles are trusted.
@@ -106,7 +106,7 @@ pub fn forecast(
         IntervalSource::Poisson
     } else {
         IntervalSource::BacktestQuantiles {
-            origins: INTERVAL_ORIGINS,
+            origins: BACKTEST_ORIGINS,
         }
     };
     let mut intervals = Vec::new();
@@ -201,7 +201,7 @@ impl LeadErrors {
 
 fn lead_errors(history: &History, methods: &[Method], max_lead: usize) -> Vec<LeadErrors> {
     let days = history.days();
-    let first_origin = days.len().saturating_sub(INTERVAL_ORIGINS).max(1);
+    let first_origin = days.len().saturating_sub(BACKTEST_ORIGINS).max(1);
     methods
         .iter()
         .map(|&method| {

@@ -3,7 +3,7 @@
 //! Observations come at a base step (5 minutes in `bank_calls.csv`) and are
 //! summed into intervals of the requested length. An interval of the day is
 //! kept only when the history covers all of its base steps: `bank_calls.csv`
-//! ends at 21:05, so the 21:00 half-hour holds only two of its six
+//! ends at 21:05, so the 21:00 half-hour holds only one of its six
 //! five-minute counts and is left out rather than forecast as a small one.
 
 use crate::ForecastError;
@@ -171,7 +171,7 @@ impl History {
     }
 }
 
-/// The observations' step: the smallest gap between two starts on one day
+/// The observations' step: the greatest common divisor of the gaps between starts on one day
 /// (a whole day when each day has a single observation).
 fn base_step(observations: &[Observation]) -> i64 {
     let mut starts: Vec<DateTime> = observations.iter().map(|o| o.start).collect();

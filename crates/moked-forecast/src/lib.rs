@@ -20,7 +20,7 @@ mod optimize;
 
 pub use backtest::{BacktestReport, MethodScore, backtest};
 pub use future::{
-    Forecast, INTERVAL_ORIGINS, IntervalForecast, IntervalSource, MAX_BACKTEST_LEAD, MethodChoice,
+    BACKTEST_ORIGINS, Forecast, IntervalForecast, IntervalSource, MAX_BACKTEST_LEAD, MethodChoice,
     forecast,
 };
 pub use history::{Day, History, Observation};

@@ -56,8 +56,9 @@ pub struct Args {
 
 /// Test days of `--backtest` when `--evaluate-last` is not given.
 const DEFAULT_TEST_DAYS: usize = 20;
-/// Days before each origin over which the automatic choice compares methods.
-const SELECTION_DAYS: usize = 20;
+/// Days before each origin over which the automatic choice compares methods:
+/// the same window as `moked forecast --method auto` uses.
+const SELECTION_DAYS: usize = moked_forecast::BACKTEST_ORIGINS;
 
 /// Runs `moked forecast`.
 pub fn run(args: Args) -> Result<(), CliError> {
