@@ -9,7 +9,6 @@ mod cmd;
 mod svg;
 
 use clap::{Parser, Subcommand};
-use cli_error::CliError;
 use std::process::ExitCode;
 
 /// Moked (מוקד): a self-hosted contact-center platform.
