@@ -8,11 +8,11 @@
 //! second heap ordered by the selection policy. Both heaps delete lazily:
 //! an entry is live only while its stamp or version matches the record.
 
+use crate::heap::QuadHeap;
 use crate::spec::Requirements;
 use crate::time::Time;
 use moked_domain::Channel;
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 /// Entries beyond this many plus twice the live ones trigger a sweep of stale entries.
 const STALE_SLACK: usize = 64;
@@ -73,7 +73,7 @@ impl PartialOrd for AgentEntry {
     }
 }
 impl Ord for AgentEntry {
-    /// Reversed so that `BinaryHeap` (a max-heap) yields the lowest first.
+    /// Reversed so that the max-heap yields the lowest first.
     fn cmp(&self, other: &Self) -> Ordering {
         (other.measure, other.idle_since, other.agent).cmp(&(
             self.measure,
@@ -89,8 +89,8 @@ pub(crate) struct Class {
     pub queue: u32,
     pub channel: Channel,
     pub requirements: Requirements,
-    pub contacts: BinaryHeap<ContactEntry>,
-    pub free_agents: BinaryHeap<AgentEntry>,
+    pub contacts: QuadHeap<ContactEntry>,
+    pub free_agents: QuadHeap<AgentEntry>,
     /// Every agent that serves the queue with the skills and a slot on the channel.
     pub eligible: Vec<u32>,
     /// Contacts waiting in this class now.
@@ -105,8 +105,8 @@ impl Class {
             queue,
             channel,
             requirements,
-            contacts: BinaryHeap::new(),
-            free_agents: BinaryHeap::new(),
+            contacts: QuadHeap::new(),
+            free_agents: QuadHeap::new(),
             eligible: Vec::new(),
             waiting: 0,
             staffed_slots: 0,
@@ -138,16 +138,20 @@ impl Class {
         None
     }
 
-    pub fn push_contact(&mut self, entry: ContactEntry, is_live: impl Fn(&ContactEntry) -> bool) {
+    pub fn push_contact(
+        &mut self,
+        entry: ContactEntry,
+        is_live: impl FnMut(&ContactEntry) -> bool,
+    ) {
         if self.contacts.len() > 2 * self.waiting as usize + STALE_SLACK {
-            self.contacts.retain(&is_live);
+            self.contacts.retain(is_live);
         }
         self.contacts.push(entry);
     }
 
-    pub fn push_agent(&mut self, entry: AgentEntry, is_live: impl Fn(&AgentEntry) -> bool) {
+    pub fn push_agent(&mut self, entry: AgentEntry, is_live: impl FnMut(&AgentEntry) -> bool) {
         if self.free_agents.len() > 2 * self.eligible.len() + STALE_SLACK {
-            self.free_agents.retain(&is_live);
+            self.free_agents.retain(is_live);
         }
         self.free_agents.push(entry);
     }

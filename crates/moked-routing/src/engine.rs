@@ -11,8 +11,8 @@ use crate::event::{AgentState, EndedBy, Event, EventKind, EventSink};
 use crate::ids::{AgentId, ContactId, QueueId, ReasonCode};
 use crate::queue_log::Names;
 use crate::spec::{
-    AgentSelection, AgentSpec, ContactSpec, EngineConfig, MAX_PROFICIENCY, MIN_PROFICIENCY,
-    QueueSpec, Requirements,
+    AgentSelection, AgentSpec, Capacity, ContactSpec, EngineConfig, MAX_PROFICIENCY,
+    MIN_PROFICIENCY, QueueSpec, Requirements,
 };
 use crate::time::{Span, Time};
 use moked_domain::Channel;
@@ -55,7 +55,8 @@ struct Queue {
 
 #[derive(Debug)]
 struct Agent {
-    spec: AgentSpec,
+    /// Copied from the spec so the hot path never touches the spec.
+    capacity: Capacity,
     /// Classes the agent is eligible for, with its proficiency sum over each class's skills.
     classes: Vec<(u32, u32)>,
     presence: Presence,
@@ -164,8 +165,14 @@ pub struct Engine {
     now: Time,
     queues: Vec<Queue>,
     agents: Vec<Agent>,
+    /// Specs apart from the hot agent records, indexed alike.
+    agent_specs: Vec<AgentSpec>,
     classes: Vec<Class>,
     contacts: Vec<Contact>,
+    /// Per slot, the stamp of the contact's live waiting entry, or 0 when it
+    /// is not waiting: a compact copy that heap heads are checked against
+    /// without touching the contact records.
+    waiting_stamps: Vec<u32>,
     free_slots: Vec<u32>,
     timers: BinaryHeap<Reverse<Timer>>,
     next_seq: u64,
@@ -179,8 +186,10 @@ impl Engine {
             now: Time::ZERO,
             queues: Vec::new(),
             agents: Vec::new(),
+            agent_specs: Vec::new(),
             classes: Vec::new(),
             contacts: Vec::new(),
+            waiting_stamps: Vec::new(),
             free_slots: Vec::new(),
             timers: BinaryHeap::new(),
             next_seq: 0,
@@ -228,7 +237,7 @@ impl Engine {
         }
         let id = self.agents.len() as u32;
         self.agents.push(Agent {
-            spec,
+            capacity: spec.capacity,
             classes: Vec::new(),
             presence: Presence::Offline,
             active: [0; Channel::ALL.len()],
@@ -240,6 +249,7 @@ impl Engine {
             version: 0,
             state: AgentState::Offline,
         });
+        self.agent_specs.push(spec);
         for class in 0..self.classes.len() as u32 {
             if let Some(proficiency) = self.eligibility(id, class) {
                 self.agents[id as usize].classes.push((class, proficiency));
@@ -452,7 +462,7 @@ impl Engine {
             let until = now + wrap_up;
             let c = &mut self.contacts[slot as usize];
             c.phase = Phase::WrapUp;
-            c.stamp = c.stamp.wrapping_add(1);
+            c.stamp = next_stamp(c.stamp);
             self.agents[agent as usize].wrapping += 1;
             self.schedule(until, slot, TimerKind::WrapUpEnd);
             out.emit(self.event(EventKind::WrapUpStarted {
@@ -696,7 +706,7 @@ impl Engine {
 
     /// The agents' specs, indexed by [`AgentId`].
     pub fn agent_specs(&self) -> impl ExactSizeIterator<Item = &AgentSpec> {
-        self.agents.iter().map(|a| &a.spec)
+        self.agent_specs.iter()
     }
 
     /// The moving-average handle time of a queue's contacts.
@@ -744,11 +754,11 @@ impl Engine {
             let record = &self.agents[agent as usize];
             let class = record.classes[i].0 as usize;
             let channel = self.classes[class].channel.index();
-            if record.active[channel] >= record.spec.capacity.0[channel] {
+            if record.active[channel] >= record.capacity.0[channel] {
                 continue;
             }
-            let contacts = &self.contacts;
-            let Some(head) = self.classes[class].head_contact(|e| contact_live(contacts, e)) else {
+            let stamps = &self.waiting_stamps;
+            let Some(head) = self.classes[class].head_contact(|e| contact_live(stamps, e)) else {
                 continue;
             };
             let rate = self.queues[self.classes[class].queue as usize]
@@ -769,7 +779,7 @@ impl Engine {
         let now = self.now;
         let c = &mut self.contacts[slot as usize];
         c.phase = Phase::Ringing;
-        c.stamp = c.stamp.wrapping_add(1);
+        c.stamp = next_stamp(c.stamp);
         c.agent = agent;
         c.offered_at = now;
         let (queue, channel) = (c.queue, self.classes[c.class as usize].channel);
@@ -793,7 +803,7 @@ impl Engine {
         let now = self.now;
         let c = &mut self.contacts[slot as usize];
         c.phase = Phase::Connected;
-        c.stamp = c.stamp.wrapping_add(1);
+        c.stamp = next_stamp(c.stamp);
         c.connected_at = now;
         let (agent, queue) = (c.agent, c.queue);
         let (waited, ring) = (c.offered_at - c.arrival, now - c.offered_at);
@@ -873,7 +883,7 @@ impl Engine {
     fn enqueue(&mut self, slot: u32) {
         let c = &mut self.contacts[slot as usize];
         c.phase = Phase::Waiting;
-        c.stamp = c.stamp.wrapping_add(1);
+        c.stamp = next_stamp(c.stamp);
         let q = &self.queues[c.queue as usize];
         let key = q.spec.priority_weight + f64::from(c.priority)
             - q.spec.aging_per_second * c.since.as_secs_f64();
@@ -891,8 +901,9 @@ impl Engine {
             c.next_rule,
             c.stamp,
         );
-        let contacts = &self.contacts;
-        self.classes[class].push_contact(entry, |e| contact_live(contacts, e));
+        self.waiting_stamps[slot as usize] = stamp;
+        let stamps = &self.waiting_stamps;
+        self.classes[class].push_contact(entry, |e| contact_live(stamps, e));
         self.classes[class].waiting += 1;
         self.queues[queue].waiting += 1;
         let spec = &self.queues[queue].spec;
@@ -913,8 +924,9 @@ impl Engine {
     /// stale with the next stamp change). `leaves_queue`: it will not wait in
     /// this queue any more, which moves everyone behind it up.
     fn unqueue(&mut self, slot: u32, leaves_queue: bool) {
+        self.waiting_stamps[slot as usize] = 0;
         let c = &mut self.contacts[slot as usize];
-        c.stamp = c.stamp.wrapping_add(1);
+        c.stamp = next_stamp(c.stamp);
         self.classes[c.class as usize].waiting -= 1;
         let q = &mut self.queues[c.queue as usize];
         q.waiting -= 1;
@@ -1034,7 +1046,7 @@ impl Engine {
         for &(class, proficiency) in &record.classes {
             let class = &mut self.classes[class as usize];
             let channel = class.channel.index();
-            if record.active[channel] >= record.spec.capacity.0[channel] {
+            if record.active[channel] >= record.capacity.0[channel] {
                 continue;
             }
             let entry = AgentEntry {
@@ -1052,7 +1064,7 @@ impl Engine {
     fn set_staffed(&mut self, a: usize, logged_in: bool) {
         for &(class, _) in &self.agents[a].classes {
             let class = &mut self.classes[class as usize];
-            let slots = u32::from(self.agents[a].spec.capacity.on(class.channel));
+            let slots = u32::from(self.agents[a].capacity.on(class.channel));
             if logged_in {
                 class.staffed_slots += slots;
             } else {
@@ -1064,7 +1076,7 @@ impl Engine {
     /// Whether the agent can ever take the class's contacts; if so, its
     /// proficiency sum over the class's skills.
     fn eligibility(&self, agent: u32, class: u32) -> Option<u32> {
-        let spec = &self.agents[agent as usize].spec;
+        let spec = &self.agent_specs[agent as usize];
         let class = &self.classes[class as usize];
         let serves = spec.queues.is_empty() || spec.queues.contains(&QueueId(class.queue));
         if !serves || spec.capacity.on(class.channel) == 0 {
@@ -1107,10 +1119,10 @@ impl Engine {
             let class = &mut self.classes[id as usize];
             class.eligible.push(agent);
             if record.presence != Presence::Offline {
-                class.staffed_slots += u32::from(record.spec.capacity.on(channel));
+                class.staffed_slots += u32::from(record.capacity.on(channel));
             }
             let fits = record.presence == Presence::Available
-                && record.active[channel.index()] < record.spec.capacity.on(channel);
+                && record.active[channel.index()] < record.capacity.on(channel);
             if fits {
                 class.free_agents.push(AgentEntry {
                     measure: selection_measure(self.config.selection, record, proficiency),
@@ -1187,10 +1199,11 @@ impl Engine {
             return slot;
         }
         let slot = self.contacts.len() as u32;
+        self.waiting_stamps.push(0);
         self.contacts.push(Contact {
             generation: 0,
             phase: Phase::Ended,
-            stamp: 0,
+            stamp: 1,
             queue: 0,
             class: 0,
             requirements: Requirements::NONE,
@@ -1214,7 +1227,7 @@ impl Engine {
     fn end_contact(&mut self, slot: u32) {
         let c = &mut self.contacts[slot as usize];
         c.phase = Phase::Ended;
-        c.stamp = c.stamp.wrapping_add(1);
+        c.stamp = next_stamp(c.stamp);
         c.agent = NO_AGENT;
         self.free_slots.push(slot);
     }
@@ -1288,7 +1301,7 @@ impl Engine {
     }
 
     fn contact_entry_live(&self, entry: &ContactEntry) -> bool {
-        contact_live(&self.contacts, entry)
+        contact_live(&self.waiting_stamps, entry)
     }
 
     fn agent_entry_live(&self, entry: &AgentEntry) -> bool {
@@ -1321,15 +1334,19 @@ impl Names for Engine {
     }
 
     fn agent_name(&self, agent: AgentId) -> &str {
-        self.agents
+        self.agent_specs
             .get(agent.index())
-            .map_or("NONE", |a| a.spec.name.as_str())
+            .map_or("NONE", |spec| spec.name.as_str())
     }
 }
 
-fn contact_live(contacts: &[Contact], entry: &ContactEntry) -> bool {
-    let c = &contacts[entry.slot as usize];
-    c.stamp == entry.stamp && c.phase == Phase::Waiting
+fn contact_live(waiting_stamps: &[u32], entry: &ContactEntry) -> bool {
+    waiting_stamps[entry.slot as usize] == entry.stamp
+}
+
+/// The stamp after `stamp`, skipping 0, which marks "not waiting".
+fn next_stamp(stamp: u32) -> u32 {
+    stamp.checked_add(1).unwrap_or(1)
 }
 
 fn agent_live(agents: &[Agent], entry: &AgentEntry) -> bool {

@@ -27,6 +27,7 @@ pub mod spec;
 pub mod time;
 
 mod class;
+mod heap;
 
 pub use engine::{AgentView, ContactView, Engine, QueueStats};
 pub use error::{ContactPhase, RoutingError};
