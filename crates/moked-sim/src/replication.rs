@@ -265,11 +265,17 @@ fn queue_spec(
     Ok(spec)
 }
 
+/// The engine loaded with a scenario's queues and agents.
+struct Built {
+    engine: Engine,
+    /// The engine's id of each scenario queue.
+    queue_ids: Vec<QueueId>,
+    /// The engine's ids of each agent group's agents.
+    group_agents: Vec<Vec<AgentId>>,
+}
+
 /// Builds the engine's queues and agents; a scenario that passed validation always fits.
-fn build_engine(
-    scenario: &Scenario,
-    config: EngineConfig,
-) -> Result<(Engine, Vec<QueueId>, Vec<Vec<AgentId>>), RoutingError> {
+fn build_engine(scenario: &Scenario, config: EngineConfig) -> Result<Built, RoutingError> {
     let mut engine = Engine::new(config);
     let mut queue_ids = vec![None; scenario.queues.len()];
     for index in engine_order(scenario) {
@@ -292,13 +298,21 @@ fn build_engine(
         }
         group_agents.push(ids);
     }
-    Ok((engine, queue_ids, group_agents))
+    Ok(Built {
+        engine,
+        queue_ids,
+        group_agents,
+    })
 }
 
 impl<'s> Run<'s> {
     fn new(scenario: &'s Scenario, index: u32) -> Result<Run<'s>, RoutingError> {
         let settings = &scenario.simulation;
-        let (engine, queue_ids, group_agents) = build_engine(scenario, scenario.routing)?;
+        let Built {
+            engine,
+            queue_ids,
+            group_agents,
+        } = build_engine(scenario, scenario.routing)?;
         let mut queue_of_id = vec![0; queue_ids.len()];
         for (index, id) in queue_ids.iter().enumerate() {
             queue_of_id[id.index()] = index as u32;
