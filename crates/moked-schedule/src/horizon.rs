@@ -23,7 +23,7 @@ pub struct Horizon {
 impl Horizon {
     /// A horizon, or `None` when the interval does not divide a day or a size is zero.
     pub fn new(start_date: Date, days: u32, interval_minutes: u32) -> Option<Horizon> {
-        let divides_day = interval_minutes > 0 && MINUTES_PER_DAY % interval_minutes == 0;
+        let divides_day = interval_minutes > 0 && MINUTES_PER_DAY.is_multiple_of(interval_minutes);
         (divides_day && days > 0).then_some(Horizon {
             start_date,
             days,

@@ -171,7 +171,7 @@ pub fn roster_violations(
             continue;
         };
         let agent = &agents[agent_index];
-        let (shift, agent_id) = (shift, agent_index);
+        let agent_id = agent_index;
         if shift
             .skill
             .as_ref()
