@@ -23,7 +23,8 @@ fn main() {
         .and_then(|text| text.parse().ok())
         .unwrap_or(DEFAULT_STEPS);
     println!(
-        "{:>8} {:>8} {:>12} {:>13} {:>12} {:>13} {:>8} {:>8} {:>9}",
+        "{:>6} {:>8} {:>8} {:>12} {:>13} {:>12} {:>13} {:>8} {:>8} {:>9}",
+        "queues",
         "agents",
         "waiting",
         "calls/s",
@@ -39,22 +40,25 @@ fn main() {
         .filter_map(|text| text.parse().ok())
         .collect();
     let sizes = match args[..] {
-        [agents, waiting] => vec![(agents, waiting)],
+        [agents, waiting] => vec![(scenario::QUEUES, agents, waiting)],
         _ => vec![
-            (1_000, 100_000),
-            (10_000, 100_000),
-            (100_000, 100_000),
-            (10_000, 1_000),
-            (10_000, 10_000),
+            (scenario::QUEUES, 1_000, 100_000),
+            (scenario::QUEUES, 10_000, 100_000),
+            (scenario::QUEUES, 100_000, 100_000),
+            (scenario::QUEUES, 10_000, 1_000),
+            (scenario::QUEUES, 10_000, 10_000),
+            // The simulator's single-queue model (M/M/14): the per-call cost
+            // that bounds simulated customers per second.
+            (1, 14, 5),
         ],
     };
-    for (agents, waiting) in sizes {
-        measure(agents, waiting, steps);
+    for (queues, agents, waiting) in sizes {
+        measure(queues, agents, waiting, steps);
     }
 }
 
-fn measure(agents: u32, waiting: u32, steps: usize) {
-    let mut center = Center::new(agents, waiting, 7);
+fn measure(queues: u32, agents: u32, waiting: u32, steps: usize) {
+    let mut center = Center::with_queues(queues, agents, waiting, 7);
     let events_before = center.recorder.events;
     let cpu_start = cpu_seconds();
     let start = Instant::now();
@@ -82,7 +86,8 @@ fn measure(agents: u32, waiting: u32, steps: usize) {
     let percentile = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];
     let calls = 2.0 * steps as f64;
     println!(
-        "{:>8} {:>8} {:>12.0} {:>13.0} {:>12.0} {:>13.0} {:>8} {:>8} {:>9}",
+        "{:>6} {:>8} {:>8} {:>12.0} {:>13.0} {:>12.0} {:>13.0} {:>8} {:>8} {:>9}",
+        queues,
         agents,
         center.waiting(),
         calls / elapsed,

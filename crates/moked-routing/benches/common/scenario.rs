@@ -15,7 +15,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 /// Skills in the center.
 pub const SKILLS: u16 = 100;
-/// Queues, each needing one of the first `QUEUES` skills.
+/// Queues at scale, each needing one of the first `QUEUES` skills.
 pub const QUEUES: u32 = 50;
 
 /// Counts events and remembers which contacts got connected.
@@ -50,15 +50,16 @@ pub struct Center {
     pub now: Time,
     rng: Xoshiro256PlusPlus,
     arrivals: u64,
+    queues: u32,
 }
 
 impl Center {
-    /// Builds a center with `agents` agents, all logged in and busy, and
-    /// `waiting` contacts waiting.
-    pub fn new(agents: u32, waiting: u32, seed: u64) -> Center {
+    /// Builds a center with `queues` queues (at most [`QUEUES`]), `agents`
+    /// agents, all logged in and busy, and `waiting` contacts waiting.
+    pub fn with_queues(queues: u32, agents: u32, waiting: u32, seed: u64) -> Center {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         let mut engine = Engine::new(EngineConfig::default());
-        for q in 0..QUEUES {
+        for q in 0..queues {
             let skill = Requirements::single(SkillId(q as u16), 1 + (q % 3) as u8)
                 .expect("levels 1-3 are valid");
             engine
@@ -76,7 +77,7 @@ impl Center {
             let count = rng.random_range(2..=3);
             let mut skills: Vec<SkillLevel> = Vec::with_capacity(count);
             // The first skill serves a queue; the others may or may not.
-            let mut skill = SkillId(rng.random_range(0..QUEUES as u16));
+            let mut skill = SkillId(rng.random_range(0..queues as u16));
             for _ in 0..count {
                 while skills.iter().any(|held| held.skill == skill) {
                     skill = SkillId(rng.random_range(0..SKILLS));
@@ -102,6 +103,7 @@ impl Center {
             now,
             rng,
             arrivals: 0,
+            queues,
         };
         // Fill the agents, then build the waiting pool.
         while center.waiting() < waiting {
@@ -117,7 +119,7 @@ impl Center {
 
     /// Contacts waiting now as the engine counts them, over all queues.
     pub fn waiting_in_engine(&self) -> u32 {
-        (0..QUEUES)
+        (0..self.queues)
             .map(|q| {
                 self.engine
                     .queue_stats(self.now, QueueId(q))
@@ -130,7 +132,7 @@ impl Center {
     /// Brings in one contact for a random queue.
     pub fn arrive(&mut self) {
         self.arrivals += 1;
-        let queue = QueueId(self.rng.random_range(0..QUEUES));
+        let queue = QueueId(self.rng.random_range(0..self.queues));
         self.engine
             .arrive(self.now, ContactSpec::new(queue), &mut self.recorder)
             .expect("queue exists");
