@@ -12,14 +12,20 @@
 //! an `Arc<dyn Store>`, which native async trait methods cannot offer; the
 //! boxed future per call costs nothing next to a database round trip.
 //!
-//! With the `testsuite` feature, [`testsuite`] holds the checks every
-//! backend must pass.
+//! With the `testsuite` feature, the `testsuite` module holds the checks
+//! every backend must pass. With the `sqlx` feature, `sqlx_errors`,
+//! `sqlx_rows` and the `impl_store_with_sqlx!` macro hold the implementation
+//! both sqlx backends share: the SQL is written once.
 
 pub mod codec;
 pub mod error;
 pub mod model;
 #[cfg(feature = "sqlx")]
 pub mod sqlx_errors;
+#[cfg(feature = "sqlx")]
+pub mod sqlx_rows;
+#[cfg(feature = "sqlx")]
+pub mod sqlx_store;
 #[cfg(feature = "testsuite")]
 pub mod testsuite;
 pub mod validate;

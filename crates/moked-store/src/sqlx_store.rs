@@ -1,0 +1,930 @@
+//! The one implementation of [`Store`](crate::Store) shared by the sqlx
+//! backends, as a macro each backend expands for its own database type.
+//!
+//! sqlx's generic database bounds would have to be repeated on every
+//! function; expanding the same code for each concrete database keeps the
+//! SQL written once while each backend still gets its own pool type (sqlx's
+//! `query!` macros and `AnyPool` do not mix, so there is no shared pool).
+//! The SQL uses `$1`-style parameters, which both SQLite and PostgreSQL
+//! accept.
+
+/// Implements [`Store`](crate::Store) for `$store`, which must have the
+/// methods `reader(&self) -> &sqlx::Pool<$db>` and
+/// `writer(&self) -> &sqlx::Pool<$db>` (the same pool, or a single-writer
+/// pool). `json_cast` is appended to the JSON payload parameter and
+/// `json_as_text` to the payload column when read (`"::jsonb"` and
+/// `"::text"` for PostgreSQL, empty for SQLite).
+#[macro_export]
+macro_rules! impl_store_with_sqlx {
+    (
+        store: $store:ty,
+        database: $db:ty,
+        json_cast: $json_cast:literal,
+        json_as_text: $json_as_text:literal $(,)?
+    ) => {
+        const _: () = {
+            use $crate::codec::{
+                sender_to_columns, seq_from_column, seq_to_column, timeline_to_columns,
+                timestamp_to_column,
+            };
+            use $crate::sqlx_errors::{backend, from_sqlx};
+            use $crate::sqlx_rows::{
+                self, business_hours_interval, chat_message, event, named, organization, queue,
+                user, wrap_up_code,
+            };
+            use $crate::sqlx_store::__reexport::{PhoneE164, async_trait, sqlx};
+            use $crate::{
+                AgentCapacity, AgentSkill, BusinessHours, BusinessHoursId, ChatMessage, Customer,
+                CustomerId, Event, Interaction, InteractionId, MessageId, MessageInsert,
+                NewBusinessHours, NewCustomer, NewEvent, NewInteraction, NewMessage,
+                NewOrganization, NewQueue, NewUser, NewWrapUpCode, OrgId, Organization, Queue,
+                QueueId, Skill, SkillId, Store, StoreError, StoreResult, Team, TeamId,
+                TimelineEntry, TimelineStep, User, UserId, WrapUpCode, validate,
+            };
+            use sqlx::Row as _;
+
+            const USER_COLUMNS: &str = "id, login, display_name, role, password_hash, team_id";
+            const QUEUE_COLUMNS: &str = "id, name, channel, skill_id, \
+                                         service_level_seconds, auto_accept, business_hours_id";
+            const INTERACTION_COLUMNS: &str =
+                "id, channel, queue_id, customer_id, created_at, ended_at";
+            const TIMELINE_COLUMNS: &str =
+                "interaction_id, at, kind, queue_id, agent_id, wrap_up_code_id";
+            const MESSAGE_COLUMNS: &str = "id, interaction_id, sender_kind, sender_user_id, body, \
+             idempotency_key, sent_at";
+
+            impl $store {
+                async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'_, $db>> {
+                    self.writer().begin().await.map_err(backend)
+                }
+
+                async fn fetch_customer(
+                    &self,
+                    org: OrgId,
+                    id: CustomerId,
+                ) -> StoreResult<Customer> {
+                    let row = sqlx::query(
+                        "SELECT name, israeli_id, tier, notes FROM customers \
+                         WHERE org_id = $1 AND id = $2",
+                    )
+                    .bind(org.0)
+                    .bind(id.0)
+                    .fetch_optional(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("customer", e))?
+                    .ok_or(StoreError::NotFound { entity: "customer" })?;
+                    let phones = sqlx::query(
+                        "SELECT phone FROM customer_phones \
+                         WHERE org_id = $1 AND customer_id = $2 ORDER BY position",
+                    )
+                    .bind(org.0)
+                    .bind(id.0)
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("customer", e))?;
+                    let emails = sqlx::query(
+                        "SELECT email FROM customer_emails \
+                         WHERE org_id = $1 AND customer_id = $2 ORDER BY position",
+                    )
+                    .bind(org.0)
+                    .bind(id.0)
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("customer", e))?;
+                    sqlx_rows::customer(id, &row, &phones, &emails)
+                }
+
+                /// Loads the interactions matching `filter` (a condition on the
+                /// `interactions` table, with `$2` standing for `argument` when there is
+                /// one) with their timelines.
+                async fn fetch_interactions(
+                    &self,
+                    org: OrgId,
+                    filter: &str,
+                    argument: Option<i64>,
+                ) -> StoreResult<Vec<Interaction>> {
+                    let heads_sql = format!(
+                        "SELECT {INTERACTION_COLUMNS} FROM interactions \
+                         WHERE org_id = $1 AND {filter} ORDER BY id"
+                    );
+                    let steps_sql = format!(
+                        "SELECT {TIMELINE_COLUMNS} FROM timeline_entries \
+                         WHERE org_id = $1 AND interaction_id IN (SELECT id \
+                         FROM interactions WHERE org_id = $1 AND {filter}) \
+                         ORDER BY interaction_id, position"
+                    );
+                    let mut heads = sqlx::query(&heads_sql).bind(org.0);
+                    let mut steps = sqlx::query(&steps_sql).bind(org.0);
+                    if let Some(argument) = argument {
+                        heads = heads.bind(argument);
+                        steps = steps.bind(argument);
+                    }
+                    let heads = heads
+                        .fetch_all(self.reader())
+                        .await
+                        .map_err(|e| from_sqlx("interaction", e))?;
+                    let steps = steps
+                        .fetch_all(self.reader())
+                        .await
+                        .map_err(|e| from_sqlx("interaction", e))?;
+                    sqlx_rows::interactions(&heads, &steps)
+                }
+
+                async fn fetch_business_hours(
+                    &self,
+                    org: OrgId,
+                    id: BusinessHoursId,
+                ) -> StoreResult<BusinessHours> {
+                    let head = sqlx::query(
+                        "SELECT name, time_zone FROM business_hours \
+                         WHERE org_id = $1 AND id = $2",
+                    )
+                    .bind(org.0)
+                    .bind(id.0)
+                    .fetch_optional(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("business hours", e))?
+                    .ok_or(StoreError::NotFound {
+                        entity: "business hours",
+                    })?;
+                    let intervals = sqlx::query(
+                        "SELECT weekday, opens_minute, closes_minute \
+                         FROM business_hours_intervals WHERE org_id = $1 AND \
+                         business_hours_id = $2 ORDER BY weekday, opens_minute",
+                    )
+                    .bind(org.0)
+                    .bind(id.0)
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("business hours", e))?;
+                    Ok(BusinessHours {
+                        id,
+                        spec: NewBusinessHours {
+                            name: head.try_get("name").map_err(backend)?,
+                            time_zone: head.try_get("time_zone").map_err(backend)?,
+                            intervals: intervals
+                                .iter()
+                                .map(business_hours_interval)
+                                .collect::<StoreResult<_>>()?,
+                        },
+                    })
+                }
+
+                async fn fetch_message_by_key(
+                    &self,
+                    org: OrgId,
+                    new: &NewMessage,
+                ) -> StoreResult<ChatMessage> {
+                    let row = sqlx::query(&format!(
+                        "SELECT {MESSAGE_COLUMNS} FROM chat_messages \
+                         WHERE org_id = $1 AND interaction_id = $2 AND idempotency_key = \
+                         $3"
+                    ))
+                    .bind(org.0)
+                    .bind(new.interaction.0)
+                    .bind(&new.idempotency_key)
+                    .fetch_one(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("chat message", e))?;
+                    chat_message(&row)
+                }
+
+                /// Writes a customer's phones and emails, numbered in the order given.
+                async fn insert_contact_details(
+                    tx: &mut sqlx::Transaction<'_, $db>,
+                    org: OrgId,
+                    id: CustomerId,
+                    details: &NewCustomer,
+                ) -> StoreResult<()> {
+                    for (position, phone) in (0_i64..).zip(&details.phones) {
+                        sqlx::query(
+                            "INSERT INTO customer_phones (org_id, customer_id, position, \
+                             phone) VALUES ($1, $2, $3, $4)",
+                        )
+                        .bind(org.0)
+                        .bind(id.0)
+                        .bind(position)
+                        .bind(phone.as_str())
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(|e| from_sqlx("customer phone", e))?;
+                    }
+                    for (position, email) in (0_i64..).zip(&details.emails) {
+                        sqlx::query(
+                            "INSERT INTO customer_emails (org_id, customer_id, position, \
+                             email) VALUES ($1, $2, $3, $4)",
+                        )
+                        .bind(org.0)
+                        .bind(id.0)
+                        .bind(position)
+                        .bind(email.as_str())
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(|e| from_sqlx("customer email", e))?;
+                    }
+                    Ok(())
+                }
+            }
+
+            #[async_trait]
+            impl Store for $store {
+                async fn create_organization(
+                    &self,
+                    new: &NewOrganization,
+                ) -> StoreResult<Organization> {
+                    validate::organization(new)?;
+                    let row = sqlx::query(
+                        "INSERT INTO organizations (slug, name, time_zone) \
+                         VALUES ($1, $2, $3) RETURNING id, slug, name, time_zone",
+                    )
+                    .bind(&new.slug)
+                    .bind(&new.name)
+                    .bind(&new.time_zone)
+                    .fetch_one(self.writer())
+                    .await
+                    .map_err(|e| from_sqlx("organization", e))?;
+                    organization(&row)
+                }
+
+                async fn organization(&self, org: OrgId) -> StoreResult<Organization> {
+                    let row = sqlx::query(
+                        "SELECT id, slug, name, time_zone FROM organizations WHERE id = $1",
+                    )
+                    .bind(org.0)
+                    .fetch_one(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("organization", e))?;
+                    organization(&row)
+                }
+
+                async fn organization_by_slug(&self, slug: &str) -> StoreResult<Organization> {
+                    let row = sqlx::query(
+                        "SELECT id, slug, name, time_zone FROM organizations WHERE slug = $1",
+                    )
+                    .bind(slug)
+                    .fetch_one(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("organization", e))?;
+                    organization(&row)
+                }
+
+                async fn create_user(&self, org: OrgId, new: &NewUser) -> StoreResult<User> {
+                    validate::user(new)?;
+                    let row = sqlx::query(&format!(
+                        "INSERT INTO users (org_id, login, display_name, role, \
+                         password_hash, team_id) VALUES ($1, $2, $3, $4, $5, $6) \
+                         RETURNING {USER_COLUMNS}"
+                    ))
+                    .bind(org.0)
+                    .bind(&new.login)
+                    .bind(&new.display_name)
+                    .bind(new.role.as_str())
+                    .bind(&new.password_hash)
+                    .bind(new.team.map(|t| t.0))
+                    .fetch_one(self.writer())
+                    .await
+                    .map_err(|e| from_sqlx("user", e))?;
+                    user(&row)
+                }
+
+                async fn user(&self, org: OrgId, id: UserId) -> StoreResult<User> {
+                    let row = sqlx::query(&format!(
+                        "SELECT {USER_COLUMNS} FROM users WHERE org_id = $1 AND id = $2"
+                    ))
+                    .bind(org.0)
+                    .bind(id.0)
+                    .fetch_one(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("user", e))?;
+                    user(&row)
+                }
+
+                async fn user_by_login(&self, org: OrgId, login: &str) -> StoreResult<User> {
+                    let row = sqlx::query(&format!(
+                        "SELECT {USER_COLUMNS} FROM users WHERE org_id = $1 AND login = $2"
+                    ))
+                    .bind(org.0)
+                    .bind(login)
+                    .fetch_one(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("user", e))?;
+                    user(&row)
+                }
+
+                async fn users(&self, org: OrgId) -> StoreResult<Vec<User>> {
+                    sqlx::query(&format!(
+                        "SELECT {USER_COLUMNS} FROM users WHERE org_id = $1 ORDER BY id"
+                    ))
+                    .bind(org.0)
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("user", e))?
+                    .iter()
+                    .map(user)
+                    .collect()
+                }
+
+                async fn set_user_team(
+                    &self,
+                    org: OrgId,
+                    user: UserId,
+                    team: Option<TeamId>,
+                ) -> StoreResult<()> {
+                    let done =
+                        sqlx::query("UPDATE users SET team_id = $3 WHERE org_id = $1 AND id = $2")
+                            .bind(org.0)
+                            .bind(user.0)
+                            .bind(team.map(|t| t.0))
+                            .execute(self.writer())
+                            .await
+                            .map_err(|e| from_sqlx("user", e))?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::NotFound { entity: "user" });
+                    }
+                    Ok(())
+                }
+
+                async fn create_team(&self, org: OrgId, name: &str) -> StoreResult<Team> {
+                    validate::name("name", name)?;
+                    let row = sqlx::query(
+                        "INSERT INTO teams (org_id, name) VALUES ($1, $2) RETURNING id, name",
+                    )
+                    .bind(org.0)
+                    .bind(name)
+                    .fetch_one(self.writer())
+                    .await
+                    .map_err(|e| from_sqlx("team", e))?;
+                    named(&row, TeamId)
+                }
+
+                async fn teams(&self, org: OrgId) -> StoreResult<Vec<Team>> {
+                    sqlx::query("SELECT id, name FROM teams WHERE org_id = $1 ORDER BY id")
+                        .bind(org.0)
+                        .fetch_all(self.reader())
+                        .await
+                        .map_err(|e| from_sqlx("team", e))?
+                        .iter()
+                        .map(|row| named(row, TeamId))
+                        .collect()
+                }
+
+                async fn create_skill(&self, org: OrgId, name: &str) -> StoreResult<Skill> {
+                    validate::name("name", name)?;
+                    let row = sqlx::query(
+                        "INSERT INTO skills (org_id, name) VALUES ($1, $2) RETURNING id, name",
+                    )
+                    .bind(org.0)
+                    .bind(name)
+                    .fetch_one(self.writer())
+                    .await
+                    .map_err(|e| from_sqlx("skill", e))?;
+                    named(&row, SkillId)
+                }
+
+                async fn skills(&self, org: OrgId) -> StoreResult<Vec<Skill>> {
+                    sqlx::query("SELECT id, name FROM skills WHERE org_id = $1 ORDER BY id")
+                        .bind(org.0)
+                        .fetch_all(self.reader())
+                        .await
+                        .map_err(|e| from_sqlx("skill", e))?
+                        .iter()
+                        .map(|row| named(row, SkillId))
+                        .collect()
+                }
+
+                async fn create_queue(&self, org: OrgId, new: &NewQueue) -> StoreResult<Queue> {
+                    validate::name("name", &new.name)?;
+                    let row = sqlx::query(&format!(
+                        "INSERT INTO queues (org_id, name, channel, skill_id, \
+                         service_level_seconds, auto_accept, business_hours_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {QUEUE_COLUMNS}"
+                    ))
+                    .bind(org.0)
+                    .bind(&new.name)
+                    .bind(new.channel.as_str())
+                    .bind(new.skill.map(|s| s.0))
+                    .bind(i64::from(new.service_level_seconds))
+                    .bind(new.auto_accept)
+                    .bind(new.business_hours.map(|b| b.0))
+                    .fetch_one(self.writer())
+                    .await
+                    .map_err(|e| from_sqlx("queue", e))?;
+                    queue(&row)
+                }
+
+                async fn queue(&self, org: OrgId, id: QueueId) -> StoreResult<Queue> {
+                    let row = sqlx::query(&format!(
+                        "SELECT {QUEUE_COLUMNS} FROM queues WHERE org_id = $1 AND id = $2"
+                    ))
+                    .bind(org.0)
+                    .bind(id.0)
+                    .fetch_one(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("queue", e))?;
+                    queue(&row)
+                }
+
+                async fn queues(&self, org: OrgId) -> StoreResult<Vec<Queue>> {
+                    sqlx::query(&format!(
+                        "SELECT {QUEUE_COLUMNS} FROM queues WHERE org_id = $1 ORDER BY id"
+                    ))
+                    .bind(org.0)
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("queue", e))?
+                    .iter()
+                    .map(queue)
+                    .collect()
+                }
+
+                async fn set_agent_skill(
+                    &self,
+                    org: OrgId,
+                    agent: UserId,
+                    skill: AgentSkill,
+                ) -> StoreResult<()> {
+                    validate::skill_level(skill.level)?;
+                    sqlx::query(
+                        "INSERT INTO agent_skills (org_id, user_id, skill_id, level) \
+                         VALUES ($1, $2, $3, $4) ON CONFLICT (org_id, user_id, skill_id) \
+                         DO UPDATE SET level = excluded.level",
+                    )
+                    .bind(org.0)
+                    .bind(agent.0)
+                    .bind(skill.skill.0)
+                    .bind(i64::from(skill.level))
+                    .execute(self.writer())
+                    .await
+                    .map_err(|e| from_sqlx("agent skill", e))?;
+                    Ok(())
+                }
+
+                async fn agent_skills(
+                    &self,
+                    org: OrgId,
+                    agent: UserId,
+                ) -> StoreResult<Vec<AgentSkill>> {
+                    sqlx::query(
+                        "SELECT skill_id, level FROM agent_skills \
+                         WHERE org_id = $1 AND user_id = $2 ORDER BY skill_id",
+                    )
+                    .bind(org.0)
+                    .bind(agent.0)
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("agent skill", e))?
+                    .iter()
+                    .map(sqlx_rows::agent_skill)
+                    .collect()
+                }
+
+                async fn set_agent_capacity(
+                    &self,
+                    org: OrgId,
+                    agent: UserId,
+                    capacity: AgentCapacity,
+                ) -> StoreResult<()> {
+                    sqlx::query(
+                        "INSERT INTO agent_capacities (org_id, user_id, channel, \
+                         max_concurrent) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (org_id, user_id, channel) DO UPDATE \
+                         SET max_concurrent = excluded.max_concurrent",
+                    )
+                    .bind(org.0)
+                    .bind(agent.0)
+                    .bind(capacity.channel.as_str())
+                    .bind(i64::from(capacity.max_concurrent))
+                    .execute(self.writer())
+                    .await
+                    .map_err(|e| from_sqlx("agent capacity", e))?;
+                    Ok(())
+                }
+
+                async fn agent_capacities(
+                    &self,
+                    org: OrgId,
+                    agent: UserId,
+                ) -> StoreResult<Vec<AgentCapacity>> {
+                    let mut capacities = sqlx::query(
+                        "SELECT channel, max_concurrent FROM agent_capacities \
+                         WHERE org_id = $1 AND user_id = $2",
+                    )
+                    .bind(org.0)
+                    .bind(agent.0)
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("agent capacity", e))?
+                    .iter()
+                    .map(sqlx_rows::agent_capacity)
+                    .collect::<StoreResult<Vec<_>>>()?;
+                    capacities.sort_by_key(|c| c.channel.index());
+                    Ok(capacities)
+                }
+
+                async fn create_wrap_up_code(
+                    &self,
+                    org: OrgId,
+                    new: &NewWrapUpCode,
+                ) -> StoreResult<WrapUpCode> {
+                    validate::key("code", &new.code)?;
+                    validate::name("label", &new.label)?;
+                    let row = sqlx::query(
+                        "INSERT INTO wrap_up_codes (org_id, code, label) \
+                         VALUES ($1, $2, $3) RETURNING id, code, label",
+                    )
+                    .bind(org.0)
+                    .bind(&new.code)
+                    .bind(&new.label)
+                    .fetch_one(self.writer())
+                    .await
+                    .map_err(|e| from_sqlx("wrap-up code", e))?;
+                    wrap_up_code(&row)
+                }
+
+                async fn wrap_up_codes(&self, org: OrgId) -> StoreResult<Vec<WrapUpCode>> {
+                    sqlx::query(
+                        "SELECT id, code, label FROM wrap_up_codes \
+                         WHERE org_id = $1 ORDER BY id",
+                    )
+                    .bind(org.0)
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("wrap-up code", e))?
+                    .iter()
+                    .map(wrap_up_code)
+                    .collect()
+                }
+
+                async fn create_business_hours(
+                    &self,
+                    org: OrgId,
+                    new: &NewBusinessHours,
+                ) -> StoreResult<BusinessHours> {
+                    validate::business_hours(new)?;
+                    let mut tx = self.begin_write().await?;
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO business_hours (org_id, name, time_zone) \
+                         VALUES ($1, $2, $3) RETURNING id",
+                    )
+                    .bind(org.0)
+                    .bind(&new.name)
+                    .bind(&new.time_zone)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(|e| from_sqlx("business hours", e))?;
+                    for interval in &new.intervals {
+                        sqlx::query(
+                            "INSERT INTO business_hours_intervals (org_id, business_hours_id, \
+                             weekday, opens_minute, closes_minute) \
+                             VALUES ($1, $2, $3, $4, $5)",
+                        )
+                        .bind(org.0)
+                        .bind(id)
+                        .bind(i64::from(interval.weekday))
+                        .bind(i64::from(interval.opens_minute))
+                        .bind(i64::from(interval.closes_minute))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| from_sqlx("business hours", e))?;
+                    }
+                    tx.commit().await.map_err(backend)?;
+                    self.fetch_business_hours(org, BusinessHoursId(id)).await
+                }
+
+                async fn business_hours(
+                    &self,
+                    org: OrgId,
+                    id: BusinessHoursId,
+                ) -> StoreResult<BusinessHours> {
+                    self.fetch_business_hours(org, id).await
+                }
+
+                async fn create_customer(
+                    &self,
+                    org: OrgId,
+                    new: &NewCustomer,
+                ) -> StoreResult<Customer> {
+                    validate::customer(new)?;
+                    let mut tx = self.begin_write().await?;
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO customers (org_id, name, israeli_id, tier, notes) \
+                         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                    )
+                    .bind(org.0)
+                    .bind(&new.name)
+                    .bind(new.israeli_id.as_ref().map(|i| i.as_str()))
+                    .bind(new.tier.as_str())
+                    .bind(&new.notes)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(|e| from_sqlx("customer", e))?;
+                    Self::insert_contact_details(&mut tx, org, CustomerId(id), new).await?;
+                    tx.commit().await.map_err(backend)?;
+                    Ok(Customer {
+                        id: CustomerId(id),
+                        details: new.clone(),
+                    })
+                }
+
+                async fn update_customer(
+                    &self,
+                    org: OrgId,
+                    id: CustomerId,
+                    details: &NewCustomer,
+                ) -> StoreResult<Customer> {
+                    validate::customer(details)?;
+                    let mut tx = self.begin_write().await?;
+                    let done = sqlx::query(
+                        "UPDATE customers SET name = $3, israeli_id = $4, tier = $5, \
+                         notes = $6 WHERE org_id = $1 AND id = $2",
+                    )
+                    .bind(org.0)
+                    .bind(id.0)
+                    .bind(&details.name)
+                    .bind(details.israeli_id.as_ref().map(|i| i.as_str()))
+                    .bind(details.tier.as_str())
+                    .bind(&details.notes)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| from_sqlx("customer", e))?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::NotFound { entity: "customer" });
+                    }
+                    for table in ["customer_phones", "customer_emails"] {
+                        sqlx::query(&format!(
+                            "DELETE FROM {table} WHERE org_id = $1 AND customer_id = $2"
+                        ))
+                        .bind(org.0)
+                        .bind(id.0)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| from_sqlx("customer", e))?;
+                    }
+                    Self::insert_contact_details(&mut tx, org, id, details).await?;
+                    tx.commit().await.map_err(backend)?;
+                    Ok(Customer {
+                        id,
+                        details: details.clone(),
+                    })
+                }
+
+                async fn customer(&self, org: OrgId, id: CustomerId) -> StoreResult<Customer> {
+                    self.fetch_customer(org, id).await
+                }
+
+                async fn customers_by_phone(
+                    &self,
+                    org: OrgId,
+                    phone: &PhoneE164,
+                ) -> StoreResult<Vec<Customer>> {
+                    let ids: Vec<i64> = sqlx::query_scalar(
+                        "SELECT DISTINCT customer_id FROM customer_phones \
+                         WHERE org_id = $1 AND phone = $2 ORDER BY customer_id",
+                    )
+                    .bind(org.0)
+                    .bind(phone.as_str())
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("customer", e))?;
+                    let mut customers = Vec::with_capacity(ids.len());
+                    for id in ids {
+                        customers.push(self.fetch_customer(org, CustomerId(id)).await?);
+                    }
+                    Ok(customers)
+                }
+
+                async fn create_interaction(
+                    &self,
+                    org: OrgId,
+                    new: &NewInteraction,
+                ) -> StoreResult<Interaction> {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO interactions (org_id, channel, queue_id, \
+                         customer_id, created_at) VALUES ($1, $2, $3, $4, $5) \
+                         RETURNING id",
+                    )
+                    .bind(org.0)
+                    .bind(new.channel.as_str())
+                    .bind(new.queue.0)
+                    .bind(new.customer.map(|c| c.0))
+                    .bind(timestamp_to_column(new.created_at))
+                    .fetch_one(self.writer())
+                    .await
+                    .map_err(|e| from_sqlx("interaction", e))?;
+                    Ok(Interaction {
+                        id: InteractionId(id),
+                        channel: new.channel,
+                        queue: new.queue,
+                        customer: new.customer,
+                        created_at: new.created_at,
+                        ended_at: None,
+                        timeline: Vec::new(),
+                    })
+                }
+
+                async fn append_timeline(
+                    &self,
+                    org: OrgId,
+                    id: InteractionId,
+                    entry: &TimelineEntry,
+                ) -> StoreResult<()> {
+                    validate::timeline_step(&entry.step)?;
+                    let at = timestamp_to_column(entry.at);
+                    let ends = entry.step == TimelineStep::Ended;
+                    let mut tx = self.begin_write().await?;
+                    // Bumping the counter locks the interaction's row: concurrent appends
+                    // to one interaction get consecutive positions.
+                    let position: i64 = sqlx::query_scalar(
+                        "UPDATE interactions SET timeline_len = timeline_len + 1, \
+                         ended_at = CASE WHEN $3 THEN COALESCE(ended_at, $4) ELSE \
+                         ended_at END WHERE org_id = $1 AND id = $2 \
+                         RETURNING timeline_len",
+                    )
+                    .bind(org.0)
+                    .bind(id.0)
+                    .bind(ends)
+                    .bind(at)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(|e| from_sqlx("interaction", e))?
+                    .ok_or(StoreError::NotFound {
+                        entity: "interaction",
+                    })?;
+                    let columns = timeline_to_columns(&entry.step);
+                    sqlx::query(
+                        "INSERT INTO timeline_entries (org_id, interaction_id, position, \
+                         at, kind, queue_id, agent_id, wrap_up_code_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(org.0)
+                    .bind(id.0)
+                    .bind(position)
+                    .bind(at)
+                    .bind(columns.kind)
+                    .bind(columns.queue)
+                    .bind(columns.agent)
+                    .bind(columns.wrap_up_code)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| from_sqlx("timeline entry", e))?;
+                    tx.commit().await.map_err(backend)
+                }
+
+                async fn interaction(
+                    &self,
+                    org: OrgId,
+                    id: InteractionId,
+                ) -> StoreResult<Interaction> {
+                    self.fetch_interactions(org, "id = $2", Some(id.0))
+                        .await?
+                        .pop()
+                        .ok_or(StoreError::NotFound {
+                            entity: "interaction",
+                        })
+                }
+
+                async fn customer_interactions(
+                    &self,
+                    org: OrgId,
+                    customer: CustomerId,
+                ) -> StoreResult<Vec<Interaction>> {
+                    self.fetch_interactions(org, "customer_id = $2", Some(customer.0))
+                        .await
+                }
+
+                async fn open_interactions(&self, org: OrgId) -> StoreResult<Vec<Interaction>> {
+                    self.fetch_interactions(org, "ended_at IS NULL", None).await
+                }
+
+                async fn insert_message(
+                    &self,
+                    org: OrgId,
+                    new: &NewMessage,
+                ) -> StoreResult<MessageInsert> {
+                    validate::message(new)?;
+                    let (sender_kind, sender_user) = sender_to_columns(new.sender);
+                    let inserted: Option<i64> = sqlx::query_scalar(
+                        "INSERT INTO chat_messages (org_id, interaction_id, sender_kind, \
+                         sender_user_id, body, idempotency_key, sent_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                         ON CONFLICT (org_id, interaction_id, idempotency_key) DO NOTHING \
+                         RETURNING id",
+                    )
+                    .bind(org.0)
+                    .bind(new.interaction.0)
+                    .bind(sender_kind)
+                    .bind(sender_user)
+                    .bind(&new.body)
+                    .bind(&new.idempotency_key)
+                    .bind(timestamp_to_column(new.sent_at))
+                    .fetch_optional(self.writer())
+                    .await
+                    .map_err(|e| from_sqlx("chat message", e))?;
+                    if let Some(id) = inserted {
+                        return Ok(MessageInsert::Stored(ChatMessage {
+                            id: $crate::MessageId(id),
+                            content: new.clone(),
+                        }));
+                    }
+                    let stored = self.fetch_message_by_key(org, new).await?;
+                    if stored.content.body != new.body || stored.content.sender != new.sender {
+                        return Err(StoreError::Conflict {
+                            entity: "chat message",
+                            detail: format!(
+                                "idempotency key {:?} was used for another message",
+                                new.idempotency_key
+                            ),
+                        });
+                    }
+                    Ok(MessageInsert::AlreadyStored(stored))
+                }
+
+                async fn messages(
+                    &self,
+                    org: OrgId,
+                    interaction: InteractionId,
+                ) -> StoreResult<Vec<ChatMessage>> {
+                    sqlx::query(&format!(
+                        "SELECT {MESSAGE_COLUMNS} FROM chat_messages \
+                         WHERE org_id = $1 AND interaction_id = $2 ORDER BY id"
+                    ))
+                    .bind(org.0)
+                    .bind(interaction.0)
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("chat message", e))?
+                    .iter()
+                    .map(chat_message)
+                    .collect()
+                }
+
+                async fn append_event(&self, org: OrgId, new: &NewEvent) -> StoreResult<Event> {
+                    validate::event(new)?;
+                    let mut tx = self.begin_write().await?;
+                    // The counter row serializes appends per organization, so sequence
+                    // numbers follow commit order and never skip.
+                    let seq: i64 = sqlx::query_scalar(
+                        "UPDATE organizations SET last_event_seq = last_event_seq + 1 \
+                         WHERE id = $1 RETURNING last_event_seq",
+                    )
+                    .bind(org.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(|e| from_sqlx("organization", e))?
+                    .ok_or(StoreError::NotFound {
+                        entity: "organization",
+                    })?;
+                    sqlx::query(concat!(
+                        "INSERT INTO events (org_id, seq, at, kind, payload) \
+                         VALUES ($1, $2, $3, $4, $5",
+                        $json_cast,
+                        ")"
+                    ))
+                    .bind(org.0)
+                    .bind(seq)
+                    .bind(timestamp_to_column(new.at))
+                    .bind(&new.kind)
+                    .bind(new.payload.to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| from_sqlx("event", e))?;
+                    tx.commit().await.map_err(backend)?;
+                    Ok(Event {
+                        seq: $crate::codec::seq_from_column(seq)?,
+                        content: new.clone(),
+                    })
+                }
+
+                async fn events_from(
+                    &self,
+                    org: OrgId,
+                    from_seq: u64,
+                    limit: u32,
+                ) -> StoreResult<Vec<Event>> {
+                    sqlx::query(concat!(
+                        "SELECT seq, at, kind, payload",
+                        $json_as_text,
+                        " AS payload FROM events WHERE org_id = $1 AND seq >= $2 \
+                         ORDER BY seq LIMIT $3"
+                    ))
+                    .bind(org.0)
+                    .bind(seq_to_column(from_seq)?)
+                    .bind(i64::from(limit))
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("event", e))?
+                    .iter()
+                    .map(event)
+                    .collect()
+                }
+            }
+        };
+    };
+}
+
+#[doc(hidden)]
+pub mod __reexport {
+    pub use async_trait::async_trait;
+    pub use moked_domain::PhoneE164;
+    pub use sqlx;
+}
