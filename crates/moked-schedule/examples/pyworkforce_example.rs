@@ -27,8 +27,13 @@ struct ExampleShift {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let path = args.next().expect("usage: pyworkforce_example FILE.toml [REPEATS]");
-    let repeats: u32 = args.next().and_then(|text| text.parse().ok()).unwrap_or(100);
+    let path = args
+        .next()
+        .expect("usage: pyworkforce_example FILE.toml [REPEATS]");
+    let repeats: u32 = args
+        .next()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(100);
     let text = std::fs::read_to_string(&path).expect("the example file is readable");
     let example: Example = toml::from_str(&text).expect("the example file is valid");
     let columns: Vec<CoverColumn> = (0..example.num_days)

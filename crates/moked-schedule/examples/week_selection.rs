@@ -2,8 +2,10 @@
 //! a 24-hour requirement with two daily peaks, and a catalog of shifts that
 //! includes overnight shifts (so the week does not split into days).
 //!
-//! `cargo run --release -p moked-schedule --example week_selection -- [SEEDS] [STEP_MINUTES]`
+//! `cargo run --release -p moked-schedule --example week_selection -- [SEEDS] [STEP_MINUTES] [24h|day]`
 //! STEP_MINUTES is the spacing of shift starts: 60 gives 203 candidates a week.
+//! `day` closes the center from 23:00 to 07:00 and starts shifts from 07:00 to
+//! 14:30 only, so the week splits into independent days.
 
 use jiff::civil::date;
 use moked_schedule::{
@@ -16,8 +18,9 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let seeds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(5);
     let step: u32 = args.next().and_then(|s| s.parse().ok()).unwrap_or(60);
+    let day_only = args.next().is_some_and(|mode| mode == "day");
     let horizon = Horizon::new(date(2026, 11, 22), 7, 15).expect("valid horizon");
-    let candidates = expand_candidates(&catalog(step), &horizon);
+    let candidates = expand_candidates(&catalog(step, day_only), &horizon);
     let columns: Vec<CoverColumn> = candidates
         .iter()
         .map(|candidate| CoverColumn {
@@ -34,7 +37,7 @@ fn main() {
     let mut worst = 0.0f64;
     for seed in 1..=seeds {
         let problem = SelectionProblem {
-            requirement: requirement(&horizon, seed),
+            requirement: requirement(&horizon, seed, day_only),
             columns: columns.clone(),
             max_per_interval: None,
             under_staffing_penalty: None,
@@ -56,12 +59,17 @@ fn main() {
     println!("worst {worst:.3} s");
 }
 
-/// Full-time 8.5 h shifts with an unpaid half-hour break in a window, and
-/// 4 h part-time shifts, starting every `step` minutes (part-time from 08:00 to 20:00).
-fn catalog(step: u32) -> Vec<ShiftTemplate> {
+/// Full-time 8.5 h shifts with an unpaid half-hour break after 4 hours, and
+/// 4 h part-time shifts, starting every `step` minutes (part-time from 09:00 to 17:00).
+fn catalog(step: u32, day_only: bool) -> Vec<ShiftTemplate> {
+    let full_time_starts = if day_only {
+        7 * 60..14 * 60 + 31
+    } else {
+        0..24 * 60
+    };
     let full_time = ShiftTemplate {
         name: "משמרת מלאה".into(),
-        starts: (0..24 * 60).step_by(step as usize).collect(),
+        starts: full_time_starts.step_by(step as usize).collect(),
         minutes: 8 * 60 + 30,
         breaks: vec![BreakRule {
             minutes: 30,
@@ -86,7 +94,7 @@ fn catalog(step: u32) -> Vec<ShiftTemplate> {
 
 /// Two daily peaks (10:30 and 19:00), quiet nights, a short Friday and a
 /// quiet Saturday, with deterministic noise.
-fn requirement(horizon: &Horizon, seed: u64) -> Vec<u32> {
+fn requirement(horizon: &Horizon, seed: u64, day_only: bool) -> Vec<u32> {
     let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     (0..horizon.interval_count())
         .map(|interval| {
@@ -103,7 +111,12 @@ fn requirement(horizon: &Horizon, seed: u64) -> Vec<u32> {
                 6 => 0.35,
                 _ => 1.0,
             };
-            let level = 3.0 + 40.0 * peak(10.5, 2.0) + 30.0 * peak(19.0, 2.5);
+            let closed = day_only && !(7.0..23.0).contains(&hour);
+            let level = if closed {
+                0.0
+            } else {
+                3.0 + 40.0 * peak(10.5, 2.0) + 30.0 * peak(19.0, 2.5)
+            };
             (level * day_factor * noise).round() as u32
         })
         .collect()

@@ -9,8 +9,10 @@
 //!   night between two days of day shifts) form independent problems, each
 //!   solved to optimality on its own; the sum of optima is the optimum;
 //! - presolve: a shift that covers a subset of another shift's intervals at
-//!   no lower cost is never needed and is dropped (only when no upper bound
-//!   on a shift or an interval is set, since those break the argument).
+//!   no lower cost is never needed and is dropped, and an interval whose
+//!   covering shifts include all those of a busier interval needs no row of
+//!   its own (only when no upper bound on a shift or an interval and no
+//!   penalty is set, since those break the argument).
 //!
 //! microlp's branch and bound alone wanders on large weeks (the LP bound is
 //! a few shifts below the optimum), so when no upper bounds are set and every
@@ -110,7 +112,8 @@ pub fn select_shifts(problem: &SelectionProblem) -> Result<Selection, SelectionE
     for part in parts {
         let kept = drop_dominated(problem, &relevant, &part.columns);
         selection.dominated_columns += part.columns.len() - kept.len();
-        let outcome = solve_part(problem, &kept, &part.intervals)?;
+        let rows = binding_rows(problem, &kept, &part.intervals);
+        let outcome = solve_part(problem, &kept, &rows)?;
         for (&column, &count) in kept.iter().zip(&outcome.counts) {
             selection.counts[column] = count;
         }
@@ -253,6 +256,42 @@ fn drop_dominated(problem: &SelectionProblem, relevant: &[bool], columns: &[usiz
     (0..columns.len())
         .filter(|&a| !(0..columns.len()).any(|b| b != a && dominates(b, a)))
         .map(|a| columns[a])
+        .collect()
+}
+
+/// The intervals whose covering rows are not implied by another row: row `i`
+/// follows from row `j` when every shift covering `j` also covers `i` and `j`
+/// needs at least as many agents. Only without a penalty or an interval cap,
+/// where every row's own slack or bound matters.
+fn binding_rows(problem: &SelectionProblem, columns: &[usize], intervals: &[usize]) -> Vec<usize> {
+    if problem.under_staffing_penalty.is_some() || problem.max_per_interval.is_some() {
+        return intervals.to_vec();
+    }
+    let position: HashMap<usize, usize> = intervals
+        .iter()
+        .enumerate()
+        .map(|(position, &interval)| (interval, position))
+        .collect();
+    let mut covering: Vec<Vec<usize>> = vec![Vec::new(); intervals.len()];
+    for (column_position, &column) in columns.iter().enumerate() {
+        for interval in &problem.columns[column].covers {
+            if let Some(&row) = position.get(interval) {
+                covering[row].push(column_position);
+            }
+        }
+    }
+    for set in &mut covering {
+        set.sort_unstable();
+        set.dedup();
+    }
+    let need = |row: usize| problem.requirement[intervals[row]];
+    let implies = |j: usize, i: usize| {
+        let stronger = need(j) > need(i) || covering[j].len() < covering[i].len() || j < i;
+        need(j) >= need(i) && stronger && is_subset(&covering[j], &covering[i])
+    };
+    (0..intervals.len())
+        .filter(|&i| !(0..intervals.len()).any(|j| j != i && implies(j, i)))
+        .map(|i| intervals[i])
         .collect()
 }
 
