@@ -3,6 +3,7 @@
 
 use crate::holidays::{DayKind, Holiday, holiday_on};
 use crate::week::{OpeningHours, WorkWeek};
+use jiff::Zoned;
 use jiff::civil::{Date, DateTime};
 
 /// Which holidays a business calendar observes.
@@ -153,6 +154,26 @@ impl BusinessCalendar {
             }
             date = date.tomorrow().map_err(|_| BusinessTimeError::OutOfRange)?;
         }
+    }
+
+    /// [`BusinessCalendar::add_business_seconds`] for a zoned instant: the
+    /// opening hours are read in the instant's own time zone, and the result
+    /// is in that zone (an SLA deadline for a ticket opened at `start`).
+    pub fn add_business_seconds_zoned(
+        &self,
+        start: &Zoned,
+        seconds: i64,
+    ) -> Result<Zoned, BusinessTimeError> {
+        let end = self.add_business_seconds(start.datetime(), seconds)?;
+        end.to_zoned(start.time_zone().clone())
+            .map_err(|_| BusinessTimeError::OutOfRange)
+    }
+
+    /// [`BusinessCalendar::business_seconds_between`] for zoned instants, both
+    /// read in the time zone of `start`.
+    pub fn business_seconds_between_zoned(&self, start: &Zoned, end: &Zoned) -> i64 {
+        let end_local = end.with_time_zone(start.time_zone().clone()).datetime();
+        self.business_seconds_between(start.datetime(), end_local)
     }
 
     /// Business seconds between two instants (negative when `end` is before `start`).

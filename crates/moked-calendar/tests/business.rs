@@ -111,3 +111,22 @@ proptest! {
         prop_assert_eq!(calendar.business_seconds_between(start, end), seconds);
     }
 }
+
+#[test]
+fn zoned_instants_use_their_own_time_zone() {
+    let calendar = israel();
+    let Ok(start) = "2024-10-02T12:00:00+03:00[Asia/Jerusalem]".parse::<jiff::Zoned>() else {
+        println!("skipped: no Asia/Jerusalem in the system zoneinfo");
+        return;
+    };
+    let deadline = calendar
+        .add_business_seconds_zoned(&start, 2 * 3600)
+        .unwrap();
+    assert_eq!(deadline.datetime(), date(2024, 10, 6).at(9, 0, 0, 0));
+    assert_eq!(deadline.time_zone(), start.time_zone());
+    let same_instant_in_utc = deadline.with_time_zone(jiff::tz::TimeZone::UTC);
+    assert_eq!(
+        calendar.business_seconds_between_zoned(&start, &same_instant_in_utc),
+        2 * 3600
+    );
+}
