@@ -257,3 +257,51 @@ fn bank_calls_forecast_starts_the_monday_after_and_skips_the_weekend() {
     assert_eq!(rows[27]["start"], "2003-10-27T20:30:00");
     assert_eq!(rows[28]["start"], "2003-10-28T07:00:00");
 }
+
+/// Sunday–Friday quarter-hours 09:00–17:00 (Fridays until 13:00) from
+/// Sunday 2025-02-02 to Thursday 2025-04-10, the week before Pesach 5785.
+fn israeli_history() -> String {
+    let mut text = String::from("timestamp,count\n");
+    let mut day = jiff::civil::date(2025, 2, 2);
+    while day <= jiff::civil::date(2025, 4, 10) {
+        let quarters = match day.weekday() {
+            jiff::civil::Weekday::Saturday => 0,
+            jiff::civil::Weekday::Friday => 16,
+            _ => 32,
+        };
+        for quarter in 0..quarters {
+            let (hour, minute) = (9 + quarter / 4, (quarter % 4) * 15);
+            text += &format!("{day}T{hour:02}:{minute:02}:00,{}\n", 30 + quarter % 5);
+        }
+        day = day.tomorrow().unwrap();
+    }
+    text
+}
+
+#[test]
+fn the_israeli_calendar_closes_shabbat_and_pesach_and_shortens_friday() {
+    let path = temp_file("israel.csv", &israeli_history());
+    let output = moked(&[
+        "forecast",
+        "--history",
+        path.to_str().unwrap(),
+        "--calendar",
+        "israel",
+        "--horizon",
+        "5d",
+        "--json",
+    ]);
+    let rows = json_of(&output);
+    let per_day = |day: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .filter(|row| row["start"].as_str().unwrap().starts_with(day))
+            .count()
+    };
+    assert_eq!(per_day("2025-04-11"), 8, "Friday closes at 13:00");
+    assert_eq!(per_day("2025-04-12"), 0, "Shabbat");
+    assert_eq!(per_day("2025-04-13"), 0, "the first day of Pesach");
+    assert_eq!(per_day("2025-04-14"), 16, "Hol HaMoed is open");
+    assert_eq!(per_day("2025-04-15"), 16);
+}
