@@ -99,6 +99,22 @@ impl SqliteStore {
         self.writer.close().await;
     }
 
+    /// The journal mode and synchronous level the writer connection runs
+    /// with (`("wal", 2)` for a file: 2 is `FULL`), for the server's startup
+    /// log and for tests.
+    pub async fn durability(&self) -> StoreResult<(String, i64)> {
+        let mut connection = self.writer.acquire().await.map_err(backend)?;
+        let journal_mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut *connection)
+            .await
+            .map_err(backend)?;
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&mut *connection)
+            .await
+            .map_err(backend)?;
+        Ok((journal_mode, synchronous))
+    }
+
     fn reader(&self) -> &SqlitePool {
         &self.reader
     }

@@ -48,6 +48,14 @@ mod in_memory {
 }
 
 #[tokio::test]
+async fn a_file_store_commits_durably() {
+    let store = SqliteStore::open_in_dir(&fresh_dir()).await.unwrap();
+    let (journal_mode, synchronous) = store.durability().await.unwrap();
+    assert_eq!(journal_mode, "wal");
+    assert_eq!(synchronous, 2, "synchronous=FULL");
+}
+
+#[tokio::test]
 async fn reopening_keeps_data_and_schema() {
     use moked_store::{NewOrganization, Store};
     let dir = fresh_dir();

@@ -50,8 +50,8 @@ macro_rules! impl_store_with_sqlx {
                 "id, channel, queue_id, customer_id, created_at, ended_at";
             const TIMELINE_COLUMNS: &str =
                 "interaction_id, at, kind, queue_id, agent_id, wrap_up_code_id";
-            const MESSAGE_COLUMNS: &str = "id, interaction_id, sender_kind, sender_user_id, body, \
-             idempotency_key, sent_at";
+            const MESSAGE_COLUMNS: &str = "id, interaction_id, sender_kind, sender_user_id, \
+                                           body, idempotency_key, sent_at";
 
             impl $store {
                 async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'_, $db>> {
@@ -177,8 +177,8 @@ macro_rules! impl_store_with_sqlx {
                 ) -> StoreResult<ChatMessage> {
                     let row = sqlx::query(&format!(
                         "SELECT {MESSAGE_COLUMNS} FROM chat_messages \
-                         WHERE org_id = $1 AND interaction_id = $2 AND idempotency_key = \
-                         $3"
+                         WHERE org_id = $1 AND interaction_id = $2 \
+                         AND idempotency_key = $3"
                     ))
                     .bind(org.0)
                     .bind(new.interaction.0)

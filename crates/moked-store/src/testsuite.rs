@@ -800,3 +800,21 @@ macro_rules! store_test_suite {
         }
     )*};
 }
+
+/// A fresh organization with one chat interaction, for benchmarks that
+/// write messages and events.
+pub async fn bench_fixture(store: &impl Store) -> (OrgId, InteractionId) {
+    let org = organization(store, "bench").await;
+    let (_, interaction) = chat(store, org, "מדידה").await;
+    (org, interaction)
+}
+
+/// One chat message of a benchmark, unique by `n`.
+pub fn bench_message(interaction: InteractionId, n: u64) -> NewMessage {
+    message(interaction, &format!("bench-{n}"), HEBREW_MESSAGE)
+}
+
+/// One event of a benchmark.
+pub fn bench_event(n: u64) -> NewEvent {
+    event("chat.message", n)
+}
