@@ -22,9 +22,8 @@ const STALE_SLACK: usize = 64;
 pub(crate) struct ContactEntry {
     /// Priority weight + contact priority − aging rate × seconds since aging began.
     pub key: f64,
-    /// When aging began: ties on key go to the earlier.
-    pub since: Time,
-    /// Arrival order: ties on `since` go to the lower.
+    /// Arrival order, which is also the order of the times aging began (a
+    /// contact that starts a new wait takes a new number): ties on key go to the lower.
     pub seq: u64,
     pub slot: u32,
     pub stamp: u32,
@@ -35,7 +34,6 @@ impl ContactEntry {
     fn rank(&self, other: &Self) -> Ordering {
         self.key
             .total_cmp(&other.key)
-            .then_with(|| other.since.cmp(&self.since))
             .then_with(|| other.seq.cmp(&self.seq))
     }
 }

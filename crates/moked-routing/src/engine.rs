@@ -3,7 +3,15 @@
 //! Every command takes `now`, first fires the timers due by then (so a caller
 //! that forgets [`Engine::advance`] still sees rules applied in order), then
 //! acts, emitting events to the sink. A refused command returns an error and
-//! changes nothing.
+//! changes nothing beyond those due timers (a `now` earlier than a time
+//! already seen changes nothing at all).
+//!
+//! Layout, for speed at scale: contacts of one queue that need the same
+//! skills form a class (see `class.rs`) holding a heap of its waiting
+//! contacts and a heap of its free agents; an agent keeps the list of classes
+//! it is eligible for. A decision therefore touches only the heads of a few
+//! heaps, never every agent or every contact, and nothing is allocated per
+//! decision once the heaps have grown.
 
 use crate::class::{AgentEntry, Class, ContactEntry};
 use crate::error::{ContactPhase, RoutingError};
@@ -611,6 +619,9 @@ impl Engine {
                 c.agent = NO_AGENT;
                 c.arrival = now;
                 c.since = now;
+                // A new wait: a new place in arrival order.
+                c.seq = self.next_seq;
+                self.next_seq += 1;
                 self.move_to_queue(slot, target, out);
                 self.serve_waiting(agent, out);
                 self.agent_changed(agent, out);
@@ -749,7 +760,7 @@ impl Engine {
     /// The highest-scoring live head among the agent's classes with a free slot.
     fn best_waiting_for(&mut self, agent: u32) -> Option<u32> {
         let now_secs = self.now.as_secs_f64();
-        let mut best: Option<(f64, Time, u64, u32)> = None;
+        let mut best: Option<(f64, u64, u32)> = None;
         for i in 0..self.agents[agent as usize].classes.len() {
             let record = &self.agents[agent as usize];
             let class = record.classes[i].0 as usize;
@@ -764,12 +775,12 @@ impl Engine {
             let rate = self.queues[self.classes[class].queue as usize]
                 .spec
                 .aging_per_second;
-            let candidate = (head.key + rate * now_secs, head.since, head.seq, head.slot);
+            let candidate = (head.key + rate * now_secs, head.seq, head.slot);
             if best.is_none_or(|b| beats(&candidate, &b)) {
                 best = Some(candidate);
             }
         }
-        best.map(|(_, _, _, slot)| slot)
+        best.map(|(_, _, slot)| slot)
     }
 
     // ----- transitions -----------------------------------------------------
@@ -889,7 +900,6 @@ impl Engine {
             - q.spec.aging_per_second * c.since.as_secs_f64();
         let entry = ContactEntry {
             key,
-            since: c.since,
             seq: c.seq,
             slot,
             stamp: c.stamp,
@@ -1353,12 +1363,10 @@ fn agent_live(agents: &[Agent], entry: &AgentEntry) -> bool {
     agents[entry.agent as usize].version == entry.version
 }
 
-/// Whether candidate `a` (score, since, seq, slot) is served before `b`.
-fn beats(a: &(f64, Time, u64, u32), b: &(f64, Time, u64, u32)) -> bool {
-    a.0.total_cmp(&b.0)
-        .then_with(|| b.1.cmp(&a.1))
-        .then_with(|| b.2.cmp(&a.2))
-        .is_gt()
+/// Whether candidate `a` (score, seq, slot) is served before `b`: the
+/// higher score, then the earlier arrival (the lower sequence number).
+fn beats(a: &(f64, u64, u32), b: &(f64, u64, u32)) -> bool {
+    a.0.total_cmp(&b.0).then_with(|| b.1.cmp(&a.1)).is_gt()
 }
 
 fn derive_state(agent: &Agent) -> AgentState {

@@ -1,4 +1,5 @@
-//! Errors for calls the engine refuses; a refused call changes nothing.
+//! Errors for calls the engine refuses; a refused call changes nothing
+//! beyond firing the timers due by its `now`.
 
 use crate::event::AgentState;
 use crate::ids::{AgentId, ContactId, QueueId, SkillId};

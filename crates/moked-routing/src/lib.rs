@@ -17,6 +17,40 @@
 //! not-ready), serves the contact's queue, has every required skill at or
 //! above the contact's current minimum level, and has a free slot on the
 //! queue's channel.
+//!
+//! Ids are allocated by the engine: queues and agents count from zero in the
+//! order added, contacts get a [`ContactId`] whose [`ContactId::slot`] can
+//! index a caller's own `Vec`. Time is [`Time`], microseconds since an epoch
+//! of the caller's choice; the engine never reads a clock and refuses a `now`
+//! earlier than one it has seen. A driver calls [`Engine::advance`] at
+//! [`Engine::next_deadline`] to fire widening, overflow, ring-timeout and
+//! wrap-up timers.
+//!
+//! ```
+//! use moked_domain::Channel;
+//! use moked_routing::*;
+//!
+//! let mut engine = Engine::new(EngineConfig::default());
+//! let billing = engine.add_queue(QueueSpec {
+//!     skills: Requirements::single(SkillId(0), 2)?,
+//!     ..QueueSpec::new("חיובים", Channel::Voice)
+//! })?;
+//! let dana = engine.add_agent(AgentSpec {
+//!     name: "דנה".into(),
+//!     skills: vec![SkillLevel { skill: SkillId(0), level: 4 }],
+//!     capacity: Capacity::TYPICAL,
+//!     queues: vec![],
+//! })?;
+//! let mut events: Vec<Event> = Vec::new();
+//! engine.login(Time::from_secs_f64(0.0), dana, &mut events)?;
+//! let call = engine.arrive(Time::from_secs_f64(5.0), ContactSpec::new(billing), &mut events)?;
+//! // The queue auto-accepts, so the call is connected at once.
+//! assert!(events.iter().any(|e| matches!(e.kind,
+//!     EventKind::Connected { contact, agent, .. } if contact == call && agent == dana)));
+//! engine.complete(Time::from_secs_f64(185.0), call, EndedBy::Customer, &mut NoopSink)?;
+//! assert_eq!(engine.agent_state(dana)?, AgentState::Available);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod engine;
 pub mod error;

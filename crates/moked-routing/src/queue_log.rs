@@ -4,7 +4,7 @@
 //! Each line is `epoch|callid|queue|agent|EVENT|data1|data2|data3`, with the
 //! epoch in whole seconds of the engine's [`Time`](crate::Time) (pass times
 //! since the Unix epoch to get real dates) and the call id being the
-//! [`ContactId`](crate::ContactId) as `slot.generation`. Waits and talk times
+//! [`ContactId`] as `slot.generation`. Waits and talk times
 //! are whole seconds, ring-no-answer in milliseconds, as Asterisk writes them.
 //! Events with no `queue_log` counterpart (offers, wrap-up, widening) write nothing.
 

@@ -264,6 +264,14 @@ impl Checker {
                 {
                     prop_assert!(self.ended.insert(contact), "{contact} ended twice");
                 }
+                // A connected transfer starts a new wait, with a new place in arrival order.
+                EventKind::Transferred {
+                    contact,
+                    agent: Some(_),
+                    ..
+                } => {
+                    self.seq_of.remove(&contact);
+                }
                 _ => {}
             }
         }
@@ -275,8 +283,8 @@ impl Checker {
                 "{id} lost or ended yet live"
             );
         }
-        // A contact keeps its arrival order for life (ring-no-answer, rejection
-        // and callbacks keep its place).
+        // A contact keeps its arrival order (ring-no-answer, rejection,
+        // callbacks, overflow and waiting transfers keep its place).
         for (id, view) in &live {
             let seq = *self.seq_of.entry(*id).or_insert(view.seq);
             prop_assert_eq!(seq, view.seq);
