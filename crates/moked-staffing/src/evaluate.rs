@@ -3,7 +3,7 @@
 //! forecast (an average over a discretized normal arrival rate).
 
 use crate::erlang_b::{ErlangBTable, erlang_b};
-use crate::model::{ErlangX, Metrics, Model, Outcome, Scenario, StaffingError};
+use crate::model::{ErlangX, MAX_SERVERS, Metrics, Model, Outcome, Scenario, StaffingError};
 use crate::queues;
 use crate::special::standard_normal_pdf;
 
@@ -51,11 +51,11 @@ impl Evaluator {
         agents: u32,
         with_asa: bool,
     ) -> Result<(Outcome, f64), StaffingError> {
-        if agents == 0 {
+        if !(1..=MAX_SERVERS).contains(&agents) {
             return Err(StaffingError::InvalidParameter {
                 name: "agents",
-                value: 0.0,
-                reason: "must be at least 1",
+                value: f64::from(agents),
+                reason: "must lie between 1 and 200,000,000",
             });
         }
         let offered = self.scenario.load().offered_erlangs();

@@ -54,7 +54,9 @@ pub use forecast::{
     ForecastParseError, IntervalError, IntervalForecast, IntervalPolicy, IntervalRequirement,
     interval_requirement, interval_requirements, parse_forecast,
 };
-pub use model::{ErlangX, Load, Metrics, Model, Scenario, StaffingError};
+pub use model::{
+    ErlangX, Load, MAX_OFFERED_ERLANGS, MAX_SERVERS, Metrics, Model, Scenario, StaffingError,
+};
 pub use special::{
     ln_gamma, ln_scaled_lower_gamma, regularized_lower_gamma, regularized_upper_gamma,
 };

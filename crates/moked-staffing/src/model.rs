@@ -54,6 +54,12 @@ pub enum StaffingError {
     },
 }
 
+/// The largest offered load accepted: a hundred times the largest contact
+/// centers, and a bound on the memory of the Erlang B table (8 bytes per agent).
+pub const MAX_OFFERED_ERLANGS: f64 = 1e7;
+/// The largest number of agents or lines accepted.
+pub const MAX_SERVERS: u32 = 200_000_000;
+
 /// Checks that `value` is finite and positive.
 pub(crate) fn positive(name: &'static str, value: f64) -> Result<f64, StaffingError> {
     if value.is_finite() && value > 0.0 {
@@ -98,12 +104,21 @@ pub struct Load {
 }
 
 impl Load {
-    /// A load of `arrivals_per_hour` contacts with a mean handling time of `aht_seconds`.
+    /// A load of `arrivals_per_hour` contacts with a mean handling time of
+    /// `aht_seconds`, at most [`MAX_OFFERED_ERLANGS`].
     pub fn new(arrivals_per_hour: f64, aht_seconds: f64) -> Result<Load, StaffingError> {
-        Ok(Load {
+        let load = Load {
             arrivals_per_hour: positive("arrivals per hour", arrivals_per_hour)?,
             aht_seconds: positive("aht", aht_seconds)?,
-        })
+        };
+        if load.offered_erlangs() > MAX_OFFERED_ERLANGS {
+            return Err(StaffingError::InvalidParameter {
+                name: "arrivals per hour",
+                value: arrivals_per_hour,
+                reason: "with this aht the offered load exceeds 10,000,000 Erlangs",
+            });
+        }
+        Ok(load)
     }
 
     /// Contacts per hour.
@@ -180,11 +195,13 @@ impl Model {
                         reason: "must lie between 0 and 1",
                     });
                 }
-                if extension.lines == Some(0) {
+                if let Some(lines) = extension.lines
+                    && !(1..=MAX_SERVERS).contains(&lines)
+                {
                     return Err(StaffingError::InvalidParameter {
                         name: "lines",
-                        value: 0.0,
-                        reason: "must be at least 1",
+                        value: f64::from(lines),
+                        reason: "must lie between 1 and 200,000,000",
                     });
                 }
             }

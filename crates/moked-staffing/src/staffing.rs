@@ -8,7 +8,7 @@
 //! evaluation is shared, so the whole search costs O(n) arithmetic.
 
 use crate::evaluate::Evaluator;
-use crate::model::{Metrics, Model, Outcome, Scenario, StaffingError, fraction};
+use crate::model::{MAX_SERVERS, Metrics, Model, Outcome, Scenario, StaffingError, fraction};
 use crate::special::{standard_normal_cdf, standard_normal_pdf};
 use serde::Serialize;
 
@@ -166,7 +166,7 @@ impl Search {
     fn limit(&self) -> u32 {
         let scenario = self.evaluator.scenario();
         let by_load = (10.0 * scenario.load().offered_erlangs() + SEARCH_MARGIN)
-            .min(f64::from(u32::MAX / 2)) as u32;
+            .min(f64::from(MAX_SERVERS)) as u32;
         match scenario.model() {
             Model::ErlangX(extension) => {
                 extension.lines.map_or(by_load, |lines| lines.min(by_load))

@@ -205,6 +205,17 @@ fn invalid_parameters_are_typed_errors() {
         Err(StaffingError::InvalidParameter { name: "agents", .. })
     ));
     assert!(Targets::new(1.5, None, None).is_err());
+    assert!(matches!(
+        Load::new(1e12, 180.0),
+        Err(StaffingError::InvalidParameter {
+            name: "arrivals per hour",
+            ..
+        })
+    ));
+    assert!(matches!(
+        evaluate(&c, u32::MAX),
+        Err(StaffingError::InvalidParameter { name: "agents", .. })
+    ));
     assert!(Targets::new(0.8, None, Some(0.0)).is_err());
     let lines = ErlangX {
         patience_seconds: 60.0,
