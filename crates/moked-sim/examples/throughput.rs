@@ -11,8 +11,8 @@ use std::time::Instant;
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let hours: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(5_000);
-    let replications: u32 = args.next().and_then(|a| a.parse().ok()).unwrap_or(5);
+    let hours: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(500);
+    let replications: u32 = args.next().and_then(|a| a.parse().ok()).unwrap_or(20);
     let text = format!(
         r#"
 [simulation]
