@@ -85,6 +85,17 @@ fn bench_store<S: Store + Clone + 'static>(
                 .expect("insert")
         })
     });
+    group.throughput(Throughput::Elements(BATCH));
+    group.bench_function("append_events_batch_64", |b| {
+        b.iter(|| {
+            let batch: Vec<_> = (0..BATCH).map(|i| bench_event(n + i)).collect();
+            n += BATCH;
+            runtime
+                .block_on(store.append_events(org, &batch))
+                .expect("append batch")
+        })
+    });
+    group.throughput(Throughput::Elements(1));
     group.bench_function("events_from_100", |b| {
         b.iter(|| {
             runtime
@@ -103,6 +114,7 @@ fn bench_store<S: Store + Clone + 'static>(
     group.finish();
 }
 
+const BATCH: u64 = 64;
 const CONCURRENT_WRITERS: u64 = 8;
 const EVENTS_PER_WRITER: u64 = 8;
 

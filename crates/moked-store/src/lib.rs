@@ -166,7 +166,16 @@ pub trait Store: Send + Sync {
 
     /// Appends an event to the organization's log and returns it with its
     /// sequence number (the previous one plus one).
-    async fn append_event(&self, org: OrgId, new: &NewEvent) -> StoreResult<Event>;
+    async fn append_event(&self, org: OrgId, new: &NewEvent) -> StoreResult<Event> {
+        let mut appended = self.append_events(org, std::slice::from_ref(new)).await?;
+        appended
+            .pop()
+            .ok_or_else(|| StoreError::corrupt("an append of one event returned none"))
+    }
+    /// Appends several events in one transaction (one commit, one fsync:
+    /// how a busy server amortizes durability), numbered consecutively in
+    /// the order given; all are stored or none.
+    async fn append_events(&self, org: OrgId, batch: &[NewEvent]) -> StoreResult<Vec<Event>>;
     /// Up to `limit` events with a sequence number of `from_seq` or more, in
     /// order.
     async fn events_from(&self, org: OrgId, from_seq: u64, limit: u32) -> StoreResult<Vec<Event>>;

@@ -858,41 +858,52 @@ macro_rules! impl_store_with_sqlx {
                     .collect()
                 }
 
-                async fn append_event(&self, org: OrgId, new: &NewEvent) -> StoreResult<Event> {
-                    validate::event(new)?;
+                async fn append_events(
+                    &self,
+                    org: OrgId,
+                    batch: &[NewEvent],
+                ) -> StoreResult<Vec<Event>> {
+                    batch.iter().try_for_each(validate::event)?;
+                    let count = i64::try_from(batch.len())
+                        .map_err(|_| StoreError::invalid("batch", "is too large"))?;
                     let mut tx = self.begin_write().await?;
                     // The counter row serializes appends per organization, so sequence
                     // numbers follow commit order and never skip.
-                    let seq: i64 = sqlx::query_scalar(
-                        "UPDATE organizations SET last_event_seq = last_event_seq + 1 \
+                    let last: i64 = sqlx::query_scalar(
+                        "UPDATE organizations SET last_event_seq = last_event_seq + $2 \
                          WHERE id = $1 RETURNING last_event_seq",
                     )
                     .bind(org.0)
+                    .bind(count)
                     .fetch_optional(&mut *tx)
                     .await
                     .map_err(|e| from_sqlx("organization", e))?
                     .ok_or(StoreError::NotFound {
                         entity: "organization",
                     })?;
-                    sqlx::query(concat!(
-                        "INSERT INTO events (org_id, seq, at, kind, payload) \
-                         VALUES ($1, $2, $3, $4, $5",
-                        $json_cast,
-                        ")"
-                    ))
-                    .bind(org.0)
-                    .bind(seq)
-                    .bind(timestamp_to_column(new.at))
-                    .bind(&new.kind)
-                    .bind(new.payload.to_string())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| from_sqlx("event", e))?;
+                    let mut appended = Vec::with_capacity(batch.len());
+                    for (seq, new) in (last - count + 1..).zip(batch) {
+                        sqlx::query(concat!(
+                            "INSERT INTO events (org_id, seq, at, kind, payload) \
+                             VALUES ($1, $2, $3, $4, $5",
+                            $json_cast,
+                            ")"
+                        ))
+                        .bind(org.0)
+                        .bind(seq)
+                        .bind(timestamp_to_column(new.at))
+                        .bind(&new.kind)
+                        .bind(new.payload.to_string())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| from_sqlx("event", e))?;
+                        appended.push(Event {
+                            seq: seq_from_column(seq)?,
+                            content: new.clone(),
+                        });
+                    }
                     tx.commit().await.map_err(backend)?;
-                    Ok(Event {
-                        seq: $crate::codec::seq_from_column(seq)?,
-                        content: new.clone(),
-                    })
+                    Ok(appended)
                 }
 
                 async fn events_from(

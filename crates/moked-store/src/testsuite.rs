@@ -535,6 +535,51 @@ pub async fn event_log_order(store: &impl Store) {
     );
 }
 
+/// A batch of events is numbered consecutively and stored whole or not at
+/// all.
+pub async fn batched_events(store: &impl Store) {
+    let org = organization(store, "outsourcer").await;
+    assert!(store.append_events(org, &[]).await.unwrap().is_empty());
+    let batch: Vec<NewEvent> = (1..=5).map(|n| event("agent.state", n)).collect();
+    let appended = store.append_events(org, &batch).await.unwrap();
+    let seqs: Vec<u64> = appended.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, vec![1, 2, 3, 4, 5]);
+    assert_eq!(
+        store
+            .append_event(org, &event("agent.state", 6))
+            .await
+            .unwrap()
+            .seq,
+        6
+    );
+
+    let mut broken = vec![event("ok", 7), event("ok", 8)];
+    broken[1].kind = String::new();
+    let refused = store.append_events(org, &broken).await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid { field: "kind", .. })),
+        "{refused:?}"
+    );
+    assert_eq!(
+        store.events_from(org, 1, 100).await.unwrap().len(),
+        6,
+        "nothing of it stored"
+    );
+    assert_eq!(
+        store.append_event(org, &event("ok", 7)).await.unwrap().seq,
+        7,
+        "no gap"
+    );
+    let stored = store.events_from(org, 1, 100).await.unwrap();
+    assert_eq!(
+        stored[..5]
+            .iter()
+            .map(|e| e.content.clone())
+            .collect::<Vec<_>>(),
+        batch
+    );
+}
+
 /// Many tasks appending events and messages at once lose nothing and
 /// leave no gap or duplicate in the log.
 pub async fn concurrent_writers<S: Store + Clone + 'static>(store: &S) {
@@ -788,7 +833,8 @@ macro_rules! store_test_suite {
     ($open:expr) => {
         $crate::store_test_suite!(@checks $open;
             configuration_round_trip, customers, interactions_and_timeline, hebrew_round_trip,
-            idempotent_messages, event_log_order, concurrent_writers, tenant_isolation,
+            idempotent_messages, event_log_order, batched_events, concurrent_writers,
+            tenant_isolation,
             typed_errors);
     };
     (@checks $open:expr; $($check:ident),*) => {$(
