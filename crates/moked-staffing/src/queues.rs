@@ -126,19 +126,23 @@ pub(crate) fn erlang_a(
 fn answered_wait_series(x: f64, y: f64) -> (f64, f64) {
     let mut term = 1.0;
     let mut ln_scale = 0.0;
-    let mut harmonic = 1.0 / (x + 1.0);
+    // 1/(x+k+1) serves the answered share, the next term and the next harmonic
+    // step alike: one division per term.
+    let mut reciprocal = 1.0 / (x + 1.0);
+    let mut harmonic = reciprocal;
     let mut sum = 0.0;
     let mut k = 0.0;
     loop {
-        let contribution = term * x / (x + k + 1.0) * harmonic;
+        let contribution = term * x * reciprocal * harmonic;
         sum += contribution;
         let past_peak = k > y - x;
         if past_peak && contribution <= TAIL_EPSILON * sum {
             return (ln_scale, sum);
         }
-        term *= y / (x + k + 1.0);
-        harmonic += 1.0 / (x + k + 2.0);
+        term *= y * reciprocal;
         k += 1.0;
+        reciprocal = 1.0 / (x + k + 1.0);
+        harmonic += reciprocal;
         if term > RESCALE {
             term /= RESCALE;
             sum /= RESCALE;
