@@ -187,6 +187,11 @@ pub fn months_of_year(year: i64) -> impl Iterator<Item = HebrewMonth> {
         .filter(move |month| leap || *month != HebrewMonth::AdarII)
 }
 
+/// Hebrew years whose dates fall within the civil years jiff represents
+/// (up to 9999 CE); the year arithmetic functions are exact over this range
+/// and far beyond it, but overflow for years near `i64::MAX / 235`.
+pub const SUPPORTED_YEARS: std::ops::RangeInclusive<i64> = 1..=13_760;
+
 /// A date of the Hebrew calendar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct HebrewDate {
@@ -221,7 +226,7 @@ pub enum HebrewDateError {
         /// The month's length that year.
         length: i64,
     },
-    /// The date is outside the civil years jiff can represent (-9999..=9999).
+    /// The date is outside [`SUPPORTED_YEARS`] or the civil years jiff can represent (-9999..=9999).
     #[error("the date is outside the supported civil range")]
     OutOfRange,
 }
@@ -229,6 +234,9 @@ pub enum HebrewDateError {
 impl HebrewDate {
     /// A validated Hebrew date.
     pub fn new(year: i64, month: HebrewMonth, day: i64) -> Result<HebrewDate, HebrewDateError> {
+        if !SUPPORTED_YEARS.contains(&year) {
+            return Err(HebrewDateError::OutOfRange);
+        }
         let length = month_length(year, month);
         if length == 0 {
             return Err(HebrewDateError::NoSuchMonth {

@@ -29,8 +29,8 @@ mod week;
 
 pub use business::{BusinessCalendar, BusinessDay, BusinessTimeError, HolidaySet};
 pub use hebrew::{
-    HebrewDate, HebrewDateError, HebrewMonth, is_leap_year, molad_of_tishri_parts, month_length,
-    months_of_year, year_length,
+    HebrewDate, HebrewDateError, HebrewMonth, SUPPORTED_YEARS, is_leap_year, molad_of_tishri_parts,
+    month_length, months_of_year, year_length,
 };
 pub use holidays::{
     DayKind, Holiday, HolidayId, holiday_on, holidays_of_civil_year, holidays_of_hebrew_year,

@@ -199,10 +199,13 @@ pub(crate) fn second_of_day(time: Time) -> i64 {
     i64::from(time.hour()) * 3600 + i64::from(time.minute()) * 60 + i64::from(time.second())
 }
 
-/// The time `seconds` after midnight, saturating at the day's last second
-/// (the end of the last interval of a day is midnight of the next).
+/// The time `seconds` after midnight; the end of the day (the end of a
+/// day's last interval, midnight of the next) is [`Time::MAX`].
 pub(crate) fn time_of_second(seconds: i64) -> Time {
-    let clamped = seconds.clamp(0, SECONDS_PER_DAY - 1);
+    if seconds >= SECONDS_PER_DAY {
+        return Time::MAX;
+    }
+    let clamped = seconds.max(0);
     Time::new(
         (clamped / 3600) as i8,
         (clamped / 60 % 60) as i8,

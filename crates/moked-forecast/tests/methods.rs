@@ -322,3 +322,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_interval_ending_at_midnight_is_forecast() {
+    let observations: Vec<Observation> = weekdays(date(2025, 1, 6), 10)
+        .into_iter()
+        .flat_map(|day| {
+            [time(23, 0, 0, 0), time(23, 30, 0, 0)].map(|start| Observation {
+                start: day.to_datetime(start),
+                count: 5.0,
+            })
+        })
+        .collect();
+    let history = History::from_observations(&observations, 1800, |_| false).unwrap();
+    assert_eq!(history.close_time(), Time::MAX);
+    let hours = OpeningHours::new(history.interval_starts()[0], history.close_time()).unwrap();
+    let calendar =
+        BusinessCalendar::new(WorkWeek::monday_to_friday(hours, hours), HolidaySet::None);
+    let outcome = forecast(
+        &history,
+        &calendar,
+        MethodChoice::Fixed(Method::WeekdayAverage),
+        3,
+    )
+    .unwrap();
+    let starts: Vec<Time> = outcome
+        .intervals
+        .iter()
+        .map(|interval| interval.start.time())
+        .collect();
+    assert_eq!(starts, [time(23, 0, 0, 0), time(23, 30, 0, 0)]);
+}
