@@ -249,8 +249,9 @@ fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
 
 fn table(report: &SimulationReport) -> String {
     let mut out = format!(
-        "{} replications of {} (warmup {}), seed {}, {} simulated contacts; means ± 95% half-width per replication\n\n",
+        "{} replication{} of {} (warmup {}), seed {}, {} simulated contacts; means ± 95% half-width per replication\n\n",
         report.replications,
+        if report.replications == 1 { "" } else { "s" },
         format_duration(report.duration_seconds),
         format_duration(report.warmup_seconds),
         report.seed,
