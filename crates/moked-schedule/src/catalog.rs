@@ -134,7 +134,10 @@ fn candidate(
         .zip(offsets)
         .map(|(rule, offset)| (start + offset, start + offset + rule.minutes))
         .collect();
-    let covers = (0..horizon.interval_count())
+    let step = horizon.interval_minutes;
+    let first = start.div_ceil(step) as usize;
+    let past_last = ((end / step) as usize).min(horizon.interval_count());
+    let covers = (first..past_last.max(first))
         .filter(|&interval| {
             let from = horizon.interval_start(interval);
             let to = from + horizon.interval_minutes;
@@ -154,6 +157,20 @@ fn candidate(
         covers,
         cost: template.cost(),
     }
+}
+
+/// How many break placements one start of the template expands into.
+pub fn break_placements(template: &ShiftTemplate, interval_minutes: u32) -> u64 {
+    template
+        .breaks
+        .iter()
+        .map(|rule| match rule.placement {
+            BreakPlacement::Fixed(_) => 1,
+            BreakPlacement::Window { earliest, latest } => {
+                u64::from(latest.saturating_sub(earliest) / interval_minutes.max(1)) + 1
+            }
+        })
+        .fold(1u64, u64::saturating_mul)
 }
 
 /// Every combination of break offsets the template allows, on the interval grid.
@@ -219,6 +236,12 @@ mod tests {
         assert!(!first.covers.contains(&22));
         assert_eq!(candidates[3].day, 1);
         assert!((first.cost - 7.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn counts_break_placements() {
+        assert_eq!(break_placements(&morning(), 30), 3);
+        assert_eq!(break_placements(&morning(), 60), 2);
     }
 
     #[test]

@@ -78,6 +78,9 @@ struct RawBreak {
     latest: Option<Spanned<String>>,
 }
 
+/// The longest shift accepted: one day.
+pub const MAX_SHIFT_MINUTES: u32 = 24 * 60;
+
 /// Parses a `SHIFTS.toml` text.
 pub fn parse_shift_catalog(text: &str) -> Result<ShiftCatalog, InputError> {
     let raw: RawCatalog = toml::from_str(text).map_err(|error| syntax_error(text, &error))?;
@@ -161,8 +164,12 @@ impl Place<'_> {
             return Err(self.error(&raw.name, "name", "must not be empty"));
         }
         let minutes = self.minutes(&raw.length, "length")?;
-        if minutes == 0 {
-            return Err(self.error(&raw.length, "length", "must be longer than zero"));
+        if minutes == 0 || minutes > MAX_SHIFT_MINUTES {
+            return Err(self.error(
+                &raw.length,
+                "length",
+                "must be longer than zero and at most 24h",
+            ));
         }
         let starts = self.starts(raw)?;
         let breaks = raw

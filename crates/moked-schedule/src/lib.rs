@@ -13,7 +13,9 @@ pub mod input;
 pub mod roster;
 pub mod selection;
 
-pub use catalog::{BreakPlacement, BreakRule, Candidate, ShiftTemplate, expand_candidates};
+pub use catalog::{
+    BreakPlacement, BreakRule, Candidate, ShiftTemplate, break_placements, expand_candidates,
+};
 pub use horizon::{Horizon, MINUTES_PER_DAY};
 pub use input::{InputError, ShiftCatalog, parse_agents, parse_shift_catalog};
 pub use roster::{
