@@ -82,7 +82,7 @@ impl Ord for AgentEntry {
 }
 
 /// The contacts of one queue sharing one requirement list, and their agents.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Class {
     pub queue: u32,
     pub channel: Channel,

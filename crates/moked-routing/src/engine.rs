@@ -48,7 +48,7 @@ enum Presence {
     NotReady(ReasonCode),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Queue {
     spec: QueueSpec,
     /// The class of contacts carrying the queue's own requirements.
@@ -61,7 +61,7 @@ struct Queue {
     handle_secs: f64,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Agent {
     /// Copied from the spec so the hot path never touches the spec.
     capacity: Capacity,
@@ -167,7 +167,8 @@ pub struct QueueStats {
 }
 
 /// The routing engine. See the crate documentation for the decision rules.
-#[derive(Debug)]
+/// Cloning gives an independent copy, e.g. a warmed-up center to branch from.
+#[derive(Debug, Clone)]
 pub struct Engine {
     config: EngineConfig,
     now: Time,

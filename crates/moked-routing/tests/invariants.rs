@@ -3,7 +3,7 @@
 
 use moked_domain::Channel;
 use moked_routing::{
-    AgentId, AgentSelection, AgentSpec, Capacity, ContactId, ContactPhase, ContactSpec,
+    AgentId, AgentSelection, AgentSpec, AgentView, Capacity, ContactId, ContactPhase, ContactSpec,
     ContactView, EndedBy, Engine, EngineConfig, Event, EventKind, OverflowRule, QueueId, QueueSpec,
     ReasonCode, Requirements, SkillId, SkillLevel, Span, Time, WideningRule,
 };
@@ -152,16 +152,17 @@ fn build(setup: &Setup) -> Engine {
     engine
 }
 
-/// Applies one operation; refused calls are part of the test (they must change nothing).
+/// Applies one operation; returns whether the engine refused it. Refused
+/// calls are part of the test: they must change nothing but due timers.
 fn apply(
     engine: &mut Engine,
     now: Time,
     op: &Op,
     known: &mut Vec<ContactId>,
     out: &mut Vec<Event>,
-) {
+) -> bool {
     let pick = |k: usize| known.get(k % known.len().max(1)).copied();
-    let _ = match op {
+    let result = match op {
         Op::Arrive {
             queue,
             skills,
@@ -198,7 +199,9 @@ fn apply(
         | Op::Abandon(k)
         | Op::Callback(k)
         | Op::Transfer(k, _) => {
-            let Some(contact) = pick(*k) else { return };
+            let Some(contact) = pick(*k) else {
+                return false;
+            };
             match op {
                 Op::Accept(_) => engine.accept(now, contact, out),
                 Op::Reject(_) => engine.reject(now, contact, out),
@@ -219,6 +222,15 @@ fn apply(
             }
         }
     };
+    result.is_err()
+}
+
+/// Everything a caller can observe of the engine.
+fn observe(engine: &Engine) -> (Vec<(ContactId, ContactView)>, Vec<AgentView>, Option<Time>) {
+    let agents = (0..engine.agent_specs().len() as u32)
+        .map(|a| engine.agent_view(AgentId(a)).unwrap())
+        .collect();
+    (engine.contacts().collect(), agents, engine.next_deadline())
 }
 
 /// Whether `agent` could take `contact` if it had a free slot: the oracle's
@@ -391,8 +403,18 @@ fn run(setup: &Setup, check: bool) -> Result<Vec<Event>, TestCaseError> {
     for (step, op) in &setup.ops {
         now += Span::from_secs(*step);
         let before: BTreeMap<ContactId, ContactView> = engine.contacts().collect();
+        let mut timers_only = engine.clone();
+        timers_only.advance(now, &mut Vec::new()).unwrap();
         let mut events = Vec::new();
-        apply(&mut engine, now, op, &mut known, &mut events);
+        let refused = apply(&mut engine, now, op, &mut known, &mut events);
+        if check && refused {
+            prop_assert_eq!(
+                observe(&engine),
+                observe(&timers_only),
+                "refused {:?} changed state",
+                op
+            );
+        }
         if check {
             checker.check(&engine, now, &known, &before, &events)?;
         }
