@@ -3,8 +3,8 @@
 //!
 //! Accepted history files (CSV, comma-separated, one header line):
 //! - a timestamp column named `DateTime`, `timestamp`, `start`, `interval_start`,
-//!   `time` or `datetime` (any case), and a count column named `Calls`, `count`,
-//!   `arrivals`, `contacts` or `volume`; other columns (such as the
+//!   `time` or `date_time` (any case), and a count column named `Calls`, `count`,
+//!   `arrivals`, `contacts`, `volume` or `offered`; other columns (such as the
 //!   `rownames` row number of `bank_calls.csv`) are ignored;
 //! - without a recognised header, the columns are taken by position:
 //!   `timestamp,count` or `row,timestamp,count`;
@@ -21,8 +21,21 @@ use moked_forecast::{
 };
 use std::path::{Path, PathBuf};
 
+/// The accepted history files, for `moked forecast --help`.
+const ACCEPTED_FORMS: &str = "\
+History files: CSV with one header line, a timestamp column named DateTime, timestamp, start,
+interval_start, time or date_time and a count column named Calls, count, arrivals, contacts, volume
+or offered (any case; other columns such as a row number are ignored), or without a recognised
+header the columns timestamp,count or row,timestamp,count. Timestamps: 2003-03-03T07:00:00,
+2003-03-03 07:00:00, or without seconds; a trailing Z or UTC offset is ignored (the clock time as
+written is the local start of the interval). Counts: numbers, zero or more.
+
+Output: CSV start,arrivals,low,high (or --json: an array of {start, arrivals, low, high}), one row
+per open interval of the horizon; low/high bound the 80% prediction interval.";
+
 /// Arguments of `moked forecast`.
 #[derive(Debug, clap::Args)]
+#[command(after_long_help = ACCEPTED_FORMS)]
 pub struct Args {
     /// History CSV: a timestamp column and a count column (see the accepted forms above).
     #[arg(long)]
