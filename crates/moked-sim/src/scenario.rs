@@ -357,14 +357,24 @@ fn span_or(span: Range<usize>, table: Range<usize>) -> Range<usize> {
 /// Turns a TOML or shape error into one naming the line and the key written there.
 fn syntax_error(text: &str, error: &toml::de::Error) -> ScenarioError {
     let line = error.span().map(|span| line_of(text, span.start));
-    let field = line
+    let written = line
         .and_then(|line| text.lines().nth(line - 1))
         .map(field_written_on)
         .unwrap_or_default();
+    let message = error.message().trim().to_owned();
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(name, _)| name);
+    let field = match missing {
+        Some(name) if written.is_empty() => name.to_owned(),
+        Some(name) => format!("{written}.{name}"),
+        None => written,
+    };
     ScenarioError {
         line,
         field,
-        message: error.message().trim().to_owned(),
+        message,
     }
 }
 

@@ -250,3 +250,11 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn missing_fields_are_named() {
+    let error = error_of(&ISSUE_EXAMPLE.replace("handle_time = { exponential = \"180s\" }\n", ""));
+    assert_eq!(error.field, "queue.handle_time");
+    assert_eq!(error.line, Some(7));
+    assert_eq!(error_of("").field, "simulation");
+}
