@@ -289,6 +289,7 @@ impl Engine {
         self.agent_changed(a as u32, out);
         self.serve_waiting(a as u32, out);
         self.agent_changed(a as u32, out);
+        self.settle_timers();
         Ok(())
     }
 
@@ -308,6 +309,7 @@ impl Engine {
         self.set_staffed(a, false);
         self.agents[a].presence = Presence::Offline;
         self.agent_changed(a as u32, out);
+        self.settle_timers();
         Ok(())
     }
 
@@ -330,6 +332,7 @@ impl Engine {
         self.agent_changed(a as u32, out);
         self.serve_waiting(a as u32, out);
         self.agent_changed(a as u32, out);
+        self.settle_timers();
         Ok(())
     }
 
@@ -348,6 +351,7 @@ impl Engine {
         }
         self.agents[a].presence = Presence::NotReady(reason);
         self.agent_changed(a as u32, out);
+        self.settle_timers();
         Ok(())
     }
 
@@ -382,6 +386,7 @@ impl Engine {
         let id = self.contact_id(slot);
         self.record_entry(slot, out);
         self.place(slot, out);
+        self.settle_timers();
         Ok(id)
     }
 
@@ -397,6 +402,7 @@ impl Engine {
         self.connect(slot, out);
         let agent = self.contacts[slot as usize].agent;
         self.agent_changed(agent, out);
+        self.settle_timers();
         Ok(())
     }
 
@@ -423,6 +429,7 @@ impl Engine {
         self.place(slot, out);
         self.serve_waiting(agent, out);
         self.agent_changed(agent, out);
+        self.settle_timers();
         Ok(())
     }
 
@@ -438,6 +445,7 @@ impl Engine {
         self.begin(now, out)?;
         let slot = self.contact_in(contact, Phase::Ringing, "time out")?;
         self.ring_out(slot, out);
+        self.settle_timers();
         Ok(())
     }
 
@@ -482,6 +490,7 @@ impl Engine {
             }));
             self.agent_changed(agent, out);
         }
+        self.settle_timers();
         Ok(())
     }
 
@@ -496,6 +505,7 @@ impl Engine {
         self.begin(now, out)?;
         let slot = self.contact_in(contact, Phase::WrapUp, "end wrap-up")?;
         self.finish_wrap_up(slot, out);
+        self.settle_timers();
         Ok(())
     }
 
@@ -543,6 +553,7 @@ impl Engine {
             self.serve_waiting(agent, out);
             self.agent_changed(agent, out);
         }
+        self.settle_timers();
         Ok(())
     }
 
@@ -567,6 +578,7 @@ impl Engine {
             contact,
             queue: QueueId(queue),
         }));
+        self.settle_timers();
         Ok(())
     }
 
@@ -629,17 +641,21 @@ impl Engine {
             }
             _ => return Err(self.contact_error(slot, "transfer")),
         }
+        self.settle_timers();
         Ok(())
     }
 
     /// Fires every timer due at or before `now`: skill widening, overflow,
     /// offer timeouts and wrap-up ends, in time order.
     pub fn advance(&mut self, now: Time, out: &mut impl EventSink) -> Result<(), RoutingError> {
-        self.begin(now, out)
+        self.begin(now, out)?;
+        self.settle_timers();
+        Ok(())
     }
 
     /// When the next timer is due, so a driver knows when to call
-    /// [`Engine::advance`]. May be early (a timer made moot since), never late.
+    /// [`Engine::advance`]. Moot timers (an overflow for a contact already
+    /// answered, say) are dropped after every call, so it names one that will act.
     pub fn next_deadline(&self) -> Option<Time> {
         self.timers.peek().map(|Reverse(timer)| timer.at)
     }
@@ -1165,22 +1181,43 @@ impl Engine {
             self.fire(timer, out);
         }
         self.now = now;
+        self.settle_timers();
         Ok(())
     }
 
     fn fire(&mut self, timer: Timer, out: &mut impl EventSink) {
-        let c = &self.contacts[timer.slot as usize];
-        if c.stamp != timer.stamp {
+        if !self.timer_live(&timer) {
             return;
         }
-        match (timer.kind, c.phase) {
-            (TimerKind::Widen(rule), Phase::Waiting) if rule == c.next_rule => {
-                self.widen(timer.slot, rule, out)
+        match timer.kind {
+            TimerKind::Widen(rule) => self.widen(timer.slot, rule, out),
+            TimerKind::Overflow => self.overflow(timer.slot, out),
+            TimerKind::RingTimeout => self.ring_out(timer.slot, out),
+            TimerKind::WrapUpEnd => self.finish_wrap_up(timer.slot, out),
+        }
+    }
+
+    /// Whether the timer still applies: its contact is in the phase (and, for
+    /// widening, at the rule) it was set for.
+    fn timer_live(&self, timer: &Timer) -> bool {
+        let c = &self.contacts[timer.slot as usize];
+        c.stamp == timer.stamp
+            && match timer.kind {
+                TimerKind::Widen(rule) => c.phase == Phase::Waiting && rule == c.next_rule,
+                TimerKind::Overflow => c.phase == Phase::Waiting,
+                TimerKind::RingTimeout => c.phase == Phase::Ringing,
+                TimerKind::WrapUpEnd => c.phase == Phase::WrapUp,
             }
-            (TimerKind::Overflow, Phase::Waiting) => self.overflow(timer.slot, out),
-            (TimerKind::RingTimeout, Phase::Ringing) => self.ring_out(timer.slot, out),
-            (TimerKind::WrapUpEnd, Phase::WrapUp) => self.finish_wrap_up(timer.slot, out),
-            _ => {}
+    }
+
+    /// Drops moot timers from the front so [`Engine::next_deadline`] names a
+    /// timer that will act, sparing the driver a wasted call.
+    fn settle_timers(&mut self) {
+        while let Some(Reverse(timer)) = self.timers.peek() {
+            if self.timer_live(timer) {
+                return;
+            }
+            self.timers.pop();
         }
     }
 

@@ -602,3 +602,28 @@ fn equal_scores_across_queues_go_to_the_earlier_arrival_then_the_lower_sequence(
         vec![(in_tech, dana), (in_billing, dana), (later, dana)]
     );
 }
+
+#[test]
+fn the_next_deadline_skips_timers_made_moot() {
+    let mut engine = engine(AgentSelection::LongestIdle);
+    let tech = engine.add_queue(queue("תמיכה טכנית", TECH, 1)).unwrap();
+    let billing = engine
+        .add_queue(QueueSpec {
+            overflow: Some(OverflowRule {
+                after: Span::from_secs(120),
+                to: tech,
+            }),
+            ..queue("חיובים", BILLING, 1)
+        })
+        .unwrap();
+    let dana = engine
+        .add_agent(agent("דנה", &[skill(BILLING, 3)]))
+        .unwrap();
+    engine
+        .arrive(at(0), ContactSpec::new(billing), &mut NoopSink)
+        .unwrap();
+    assert_eq!(engine.next_deadline(), Some(at(120)));
+    // Answered at 30 s: the overflow at 120 s no longer applies.
+    engine.login(at(30), dana, &mut NoopSink).unwrap();
+    assert_eq!(engine.next_deadline(), None);
+}
