@@ -230,3 +230,37 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn holidays_sit_on_their_hebrew_dates_for_four_centuries() {
+    for year in 5600..6000 {
+        let holidays = holidays_of_hebrew_year(year);
+        let hebrew_of = |id: HolidayId| {
+            let holiday = holidays.iter().find(|h| h.id == id).unwrap();
+            let hebrew = HebrewDate::from_civil(holiday.date);
+            (hebrew.month, hebrew.day)
+        };
+        assert_eq!(
+            hebrew_of(HolidayId::RoshHashanah1),
+            (HebrewMonth::Tishri, 1)
+        );
+        assert_eq!(hebrew_of(HolidayId::YomKippur), (HebrewMonth::Tishri, 10));
+        assert_eq!(hebrew_of(HolidayId::Pesach), (HebrewMonth::Nisan, 15));
+        assert_eq!(hebrew_of(HolidayId::Shavuot), (HebrewMonth::Sivan, 6));
+        let purim_month = if is_leap_year(year) {
+            HebrewMonth::AdarII
+        } else {
+            HebrewMonth::Adar
+        };
+        assert_eq!(hebrew_of(HolidayId::Purim), (purim_month, 14));
+        let yom_kippur = holidays
+            .iter()
+            .find(|h| h.id == HolidayId::YomKippur)
+            .unwrap()
+            .date;
+        assert!(
+            !matches!(yom_kippur.weekday(), Weekday::Friday | Weekday::Sunday),
+            "{year}"
+        );
+    }
+}
