@@ -195,21 +195,62 @@ impl Search {
         }
     }
 
-    fn least_feasible(&mut self) -> Result<u32, StaffingError> {
+    /// Where the search starts: the square-root estimate for Erlang B and C;
+    /// for the models with abandonment (whose evaluations cost more) the exact
+    /// Erlang C staffing for the service level, raised to the load over the
+    /// occupancy cap, which is usually within an agent or two of the answer.
+    fn guess(&self, offered: f64) -> Result<u32, StaffingError> {
         let scenario = *self.evaluator.scenario();
-        let offered = scenario.load().offered_erlangs();
+        match scenario.model() {
+            Model::ErlangB | Model::ErlangC => {
+                Ok(square_root_agents(offered, self.targets.seed_beta))
+            }
+            Model::ErlangA { .. } | Model::ErlangX(_) => {
+                let erlang_c =
+                    Scenario::new(Model::ErlangC, scenario.load(), scenario.sl_seconds())?;
+                let targets = Targets {
+                    max_abandon: None,
+                    ..self.targets
+                };
+                Search {
+                    evaluator: Evaluator::new(erlang_c),
+                    targets,
+                }
+                .least_feasible()
+            }
+        }
+    }
+
+    /// Galloping from the guess (down while feasible, up while not) brackets
+    /// the answer in a few evaluations when the guess is close; bisection ends it.
+    fn least_feasible(&mut self) -> Result<u32, StaffingError> {
+        let offered = self.evaluator.scenario().load().offered_erlangs();
         let limit = self.limit();
         let mut low = self.lower_bound(offered).min(limit);
-        let guess = square_root_agents(offered, self.targets.seed_beta).clamp(low, limit);
-        let mut high = guess;
-        let mut step = (offered.sqrt().ceil() as u32).max(1);
-        while !self.feasible(high)? {
-            if high >= limit {
-                return Err(self.unreachable(limit));
+        let mut high = self.guess(offered)?.clamp(low, limit);
+        let mut step = 1u32;
+        if self.feasible(high)? {
+            while high > low {
+                let probe = high.saturating_sub(step).max(low);
+                if !self.feasible(probe)? {
+                    low = probe + 1;
+                    break;
+                }
+                high = probe;
+                step = step.saturating_mul(2);
             }
-            low = high + 1;
-            high = high.saturating_add(step).min(limit);
-            step = step.saturating_mul(2);
+        } else {
+            loop {
+                if high >= limit {
+                    return Err(self.unreachable(limit));
+                }
+                low = high + 1;
+                high = high.saturating_add(step).min(limit);
+                step = step.saturating_mul(2);
+                if self.feasible(high)? {
+                    break;
+                }
+            }
         }
         while low < high {
             let middle = low + (high - low) / 2;
