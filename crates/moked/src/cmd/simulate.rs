@@ -313,16 +313,104 @@ fn chart(
     .to_svg()
 }
 
+/// The words of the HTML report in one language.
+struct Labels {
+    lang: &'static str,
+    direction: Direction,
+    page_title: &'static str,
+    heading: &'static str,
+    queue_columns: [&'static str; 10],
+    group_columns: [&'static str; 3],
+    waiting_heading: &'static str,
+    waiting_title: &'static str,
+    waiting_axis: &'static str,
+    service_heading: &'static str,
+    service_title: &'static str,
+    share_axis: &'static str,
+    target: &'static str,
+    occupancy_heading: &'static str,
+    occupancy_title: &'static str,
+    hours_from_start: &'static str,
+    hour_of_day: &'static str,
+}
+
+const ENGLISH: Labels = Labels {
+    lang: "en",
+    direction: Direction::Ltr,
+    page_title: "Moked simulation",
+    heading: "Simulation of",
+    queue_columns: QUEUE_COLUMNS,
+    group_columns: ["agent group", "agents", "occupancy"],
+    waiting_heading: "Waiting per",
+    waiting_title: "Contacts waiting (time average)",
+    waiting_axis: "contacts",
+    service_heading: "Service level per",
+    service_title: "Answered within the threshold ÷ offered",
+    share_axis: "share",
+    target: "target",
+    occupancy_heading: "Occupancy per agent group",
+    occupancy_title: "Busy time ÷ logged-in time",
+    hours_from_start: "hours from the start",
+    hour_of_day: "hour of the day (average day)",
+};
+
+const HEBREW: Labels = Labels {
+    lang: "he",
+    direction: Direction::Rtl,
+    page_title: "סימולציה – מוקד",
+    heading: "סימולציה של",
+    queue_columns: [
+        "תור",
+        "נכנסו",
+        "נענו",
+        "נטשו",
+        "נחסמו",
+        "רמת שירות",
+        "הסתברות להמתנה",
+        "שיעור נטישה",
+        "המתנה ממוצעת (ש׳)",
+        "זמן מענה ממוצע (ש׳)",
+    ],
+    group_columns: ["קבוצת נציגים", "נציגים", "תפוסה"],
+    waiting_heading: "ממתינים בכל",
+    waiting_title: "ממתינים (ממוצע על פני הזמן)",
+    waiting_axis: "פניות",
+    service_heading: "רמת שירות בכל",
+    service_title: "נענו בתוך הסף ÷ נכנסו",
+    share_axis: "שיעור",
+    target: "יעד",
+    occupancy_heading: "תפוסה לפי קבוצת נציגים",
+    occupancy_title: "זמן בטיפול ÷ זמן מחובר",
+    hours_from_start: "שעות מתחילת הריצה",
+    hour_of_day: "שעה ביום (יום ממוצע)",
+};
+
+/// Hebrew when the center's queues or groups have Hebrew names, English otherwise.
+fn labels_for(report: &SimulationReport) -> &'static Labels {
+    let hebrew = |name: &str| name.chars().any(|c| ('\u{05D0}'..='\u{05EA}').contains(&c));
+    let names = report
+        .queues
+        .iter()
+        .map(|queue| queue.name.as_str())
+        .chain(report.agent_groups.iter().map(|group| group.name.as_str()));
+    if names.into_iter().any(hebrew) {
+        &HEBREW
+    } else {
+        &ENGLISH
+    }
+}
+
 fn html_report(scenario_path: &Path, report: &SimulationReport) -> String {
+    let labels = labels_for(report);
     let folded = report.duration_seconds > 86_400.0
         && report
             .queues
             .first()
             .is_some_and(|q| (q.intervals.len() as f64) * report.interval_seconds <= 86_400.0);
     let x_label = if folded {
-        "hour of the day (average day)"
+        labels.hour_of_day
     } else {
-        "hours from the start"
+        labels.hours_from_start
     };
     let queue_series = |value: fn(&moked_sim::report::IntervalSummary) -> f64| -> Vec<Series> {
         report
@@ -347,7 +435,7 @@ fn html_report(scenario_path: &Path, report: &SimulationReport) -> String {
         && let (Some(target), Some(last)) = (queue.sl_target, queue.intervals.last())
     {
         service_level.push(Series {
-            name: "target".to_owned(),
+            name: labels.target.to_owned(),
             points: vec![
                 (hours(queue.intervals[0].start_seconds), target),
                 (hours(last.start_seconds), target),
@@ -373,12 +461,13 @@ fn html_report(scenario_path: &Path, report: &SimulationReport) -> String {
         })
         .collect();
     let mut body = format!(
-        "<h1>Simulation of {}</h1>\n<p class=\"muted\">{}</p>\n",
+        "<h1>{} <bdi>{}</bdi></h1>\n<p class=\"muted\" dir=\"ltr\">{}</p>\n",
+        escape(labels.heading),
         escape(&scenario_path.display().to_string()),
         escape(table(report).lines().next().unwrap_or_default())
     );
     body.push_str(&html_table(
-        &QUEUE_COLUMNS,
+        &labels.queue_columns,
         &report
             .queues
             .iter()
@@ -387,7 +476,7 @@ fn html_report(scenario_path: &Path, report: &SimulationReport) -> String {
             .collect::<Vec<_>>(),
     ));
     body.push_str(&html_table(
-        &["agent group", "agents", "occupancy"],
+        &labels.group_columns,
         &report
             .agent_groups
             .iter()
@@ -395,31 +484,39 @@ fn html_report(scenario_path: &Path, report: &SimulationReport) -> String {
             .collect::<Vec<_>>(),
     ));
     let interval = format_duration(report.interval_seconds);
-    body.push_str(&format!("<h2>Waiting per {interval}</h2>\n"));
+    let _ = writeln!(
+        body,
+        "<h2>{} <bdi>{interval}</bdi></h2>",
+        escape(labels.waiting_heading)
+    );
     body.push_str(&chart(
-        "Contacts waiting (time average)",
-        "contacts",
+        labels.waiting_title,
+        labels.waiting_axis,
         queue_series(|i| i.waiting),
         None,
         x_label,
     ));
-    body.push_str(&format!("<h2>Service level per {interval}</h2>\n"));
+    let _ = writeln!(
+        body,
+        "<h2>{} <bdi>{interval}</bdi></h2>",
+        escape(labels.service_heading)
+    );
     body.push_str(&chart(
-        "Answered within the threshold ÷ offered",
-        "share",
+        labels.service_title,
+        labels.share_axis,
         service_level,
         Some((0.0, 1.0)),
         x_label,
     ));
-    body.push_str("<h2>Occupancy per agent group</h2>\n");
+    let _ = writeln!(body, "<h2>{}</h2>", escape(labels.occupancy_heading));
     body.push_str(&chart(
-        "Busy time ÷ logged-in time",
-        "share",
+        labels.occupancy_title,
+        labels.share_axis,
         occupancy,
         Some((0.0, 1.0)),
         x_label,
     ));
-    html_page("Moked simulation", "en", Direction::Ltr, &body)
+    html_page(labels.page_title, labels.lang, labels.direction, &body)
 }
 
 fn html_table(header: &[&str], rows: &[Vec<String>]) -> String {
