@@ -71,4 +71,5 @@ moked_store::impl_store_with_sqlx! {
     database: sqlx::Postgres,
     json_cast: "::jsonb",
     json_as_text: "::text",
+    snapshot_setup: "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
 }

@@ -136,4 +136,5 @@ moked_store::impl_store_with_sqlx! {
     database: sqlx::Sqlite,
     json_cast: "",
     json_as_text: "",
+    snapshot_setup: "",
 }

@@ -13,14 +13,18 @@
 /// `writer(&self) -> &sqlx::Pool<$db>` (the same pool, or a single-writer
 /// pool). `json_cast` is appended to the JSON payload parameter and
 /// `json_as_text` to the payload column when read (`"::jsonb"` and
-/// `"::text"` for PostgreSQL, empty for SQLite).
+/// `"::text"` for PostgreSQL, empty for SQLite). `snapshot_setup` is run
+/// first in a transaction that reads one record in several queries, to make
+/// them see one snapshot (PostgreSQL's default isolation takes a snapshot per
+/// statement; an SQLite read transaction already keeps one: empty).
 #[macro_export]
 macro_rules! impl_store_with_sqlx {
     (
         store: $store:ty,
         database: $db:ty,
         json_cast: $json_cast:literal,
-        json_as_text: $json_as_text:literal $(,)?
+        json_as_text: $json_as_text:literal,
+        snapshot_setup: $snapshot_setup:literal $(,)?
     ) => {
         const _: () = {
             use $crate::codec::{
@@ -58,18 +62,32 @@ macro_rules! impl_store_with_sqlx {
                     self.writer().begin().await.map_err(backend)
                 }
 
+                /// A read transaction whose queries all see one snapshot, so a
+                /// record read in several queries is never half old, half new.
+                async fn begin_snapshot(&self) -> StoreResult<sqlx::Transaction<'_, $db>> {
+                    let mut tx = self.reader().begin().await.map_err(backend)?;
+                    if !$snapshot_setup.is_empty() {
+                        sqlx::query($snapshot_setup)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(backend)?;
+                    }
+                    Ok(tx)
+                }
+
                 async fn fetch_customer(
                     &self,
                     org: OrgId,
                     id: CustomerId,
                 ) -> StoreResult<Customer> {
+                    let mut tx = self.begin_snapshot().await?;
                     let row = sqlx::query(
                         "SELECT name, israeli_id, tier, notes FROM customers \
                          WHERE org_id = $1 AND id = $2",
                     )
                     .bind(org.0)
                     .bind(id.0)
-                    .fetch_optional(self.reader())
+                    .fetch_optional(&mut *tx)
                     .await
                     .map_err(|e| from_sqlx("customer", e))?
                     .ok_or(StoreError::NotFound { entity: "customer" })?;
@@ -79,7 +97,7 @@ macro_rules! impl_store_with_sqlx {
                     )
                     .bind(org.0)
                     .bind(id.0)
-                    .fetch_all(self.reader())
+                    .fetch_all(&mut *tx)
                     .await
                     .map_err(|e| from_sqlx("customer", e))?;
                     let emails = sqlx::query(
@@ -88,9 +106,10 @@ macro_rules! impl_store_with_sqlx {
                     )
                     .bind(org.0)
                     .bind(id.0)
-                    .fetch_all(self.reader())
+                    .fetch_all(&mut *tx)
                     .await
                     .map_err(|e| from_sqlx("customer", e))?;
+                    tx.commit().await.map_err(backend)?;
                     sqlx_rows::customer(id, &row, &phones, &emails)
                 }
 
@@ -119,14 +138,16 @@ macro_rules! impl_store_with_sqlx {
                         heads = heads.bind(argument);
                         steps = steps.bind(argument);
                     }
+                    let mut tx = self.begin_snapshot().await?;
                     let heads = heads
-                        .fetch_all(self.reader())
+                        .fetch_all(&mut *tx)
                         .await
                         .map_err(|e| from_sqlx("interaction", e))?;
                     let steps = steps
-                        .fetch_all(self.reader())
+                        .fetch_all(&mut *tx)
                         .await
                         .map_err(|e| from_sqlx("interaction", e))?;
+                    tx.commit().await.map_err(backend)?;
                     sqlx_rows::interactions(&heads, &steps)
                 }
 
