@@ -222,3 +222,31 @@ fn bad_options_are_named() {
     );
     assert_input_error(&output, &["/nonexistent/requirements.csv"]);
 }
+
+#[test]
+fn oversized_inputs_are_refused_not_attempted() {
+    let requirements = temp_file(
+        "two-years.csv",
+        "start,required\n2026-11-22T08:00,1\n2028-11-22T08:00,1\n",
+    );
+    let output = schedule(
+        requirements.to_str().unwrap(),
+        &example("shifts.toml"),
+        &example("agents.toml"),
+        &[],
+    );
+    assert_input_error(&output, &["two-years.csv:3", "at most 400"]);
+    let shifts = temp_file(
+        "wide-breaks.toml",
+        "[[shift]]\nname = \"גמישה\"\nstart = \"00:00\"\nevery = \"15m\"\nlast_start = \"23:45\"\n\
+         length = \"12h\"\n[[shift.break]]\nlength = \"30m\"\nearliest = \"0m\"\nlatest = \"11h\"\n\
+         [[shift.break]]\nlength = \"30m\"\nearliest = \"0m\"\nlatest = \"11h\"\n",
+    );
+    let output = schedule(
+        &example("requirements.csv"),
+        shifts.to_str().unwrap(),
+        &example("agents.toml"),
+        &[],
+    );
+    assert_input_error(&output, &["wide-breaks.toml", "candidate shifts"]);
+}

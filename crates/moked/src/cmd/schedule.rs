@@ -24,9 +24,9 @@ use jiff::civil::{Date, DateTime};
 use moked_schedule::horizon::format_time_of_day;
 use moked_schedule::{
     Agent, Candidate, CoverColumn, Horizon, InputError, MINUTES_PER_DAY, Roster, RosterSummary,
-    Selection, SelectionError, SelectionProblem, ShiftCatalog, ShiftToStaff, build_roster,
-    coverage_of, expand_candidates, parse_agents, parse_shift_catalog, roster_violations,
-    select_shifts, summarise,
+    Selection, SelectionError, SelectionProblem, ShiftCatalog, ShiftToStaff, break_placements,
+    build_roster, coverage_of, expand_candidates, parse_agents, parse_shift_catalog,
+    roster_violations, select_shifts, summarise,
 };
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -125,6 +125,11 @@ struct Demand {
     required: Vec<u32>,
     forecast_arrivals: Option<Vec<f64>>,
 }
+
+/// The longest horizon scheduled in one run.
+const MAX_DAYS: i32 = 400;
+/// The most candidate shifts (days × starts × break placements) one run expands.
+const MAX_CANDIDATES: u64 = 50_000;
 
 const START_COLUMNS: [&str; 5] = ["start", "interval_start", "timestamp", "datetime", "time"];
 const REQUIRED_COLUMNS: [&str; 4] = ["scheduled_agents", "required", "required_agents", "agents"];
@@ -241,6 +246,15 @@ fn read_requirement(path: &Path, first_day: Option<Date>) -> Result<Demand, CliE
         ));
     };
     let days = first_day.until(last_day).map_or(0, |span| span.get_days()) + 1;
+    if days > MAX_DAYS {
+        let last_line = rows.iter().map(|row| row.line).max().unwrap_or(1);
+        return Err(CliError::Input {
+            location: at(last_line, "start"),
+            message: format!(
+                "the requirement spans {days} days; at most {MAX_DAYS} can be scheduled at once"
+            ),
+        });
+    }
     let interval = interval_minutes(&rows).ok_or_else(|| CliError::Input {
         location: at(rows[0].line, &header[required_column]),
         message: "the interval starts do not fall on a grid that divides the day (e.g. every 15m, 30m or 1h)".to_owned(),
@@ -291,21 +305,29 @@ fn minute_of_day(start: DateTime) -> u32 {
 fn interval_minutes(rows: &[&CsvRow]) -> Option<u32> {
     let aligned_to = |step: u32| {
         rows.iter()
-            .all(|row| row.start.second() == 0 && minute_of_day(row.start) % step == 0)
+            .all(|row| row.start.second() == 0 && minute_of_day(row.start).is_multiple_of(step))
     };
-    let mut starts: Vec<DateTime> = rows.iter().map(|row| row.start).collect();
-    starts.sort();
+    let origin = rows.iter().map(|row| row.start.date()).min()?;
+    let mut starts: Vec<i64> = rows
+        .iter()
+        .map(|row| {
+            let days = origin
+                .until(row.start.date())
+                .map_or(0, |span| span.get_days());
+            i64::from(days) * i64::from(MINUTES_PER_DAY) + i64::from(minute_of_day(row.start))
+        })
+        .collect();
+    starts.sort_unstable();
     starts.dedup();
     let smallest_gap = starts
         .windows(2)
-        .filter_map(|pair| pair[0].until(pair[1]).ok())
-        .filter_map(|span| span.total(jiff::Unit::Minute).ok())
-        .map(|minutes| minutes.round() as u32)
+        .map(|pair| pair[1] - pair[0])
         .min()
-        .unwrap_or(MINUTES_PER_DAY);
+        .unwrap_or(i64::from(MINUTES_PER_DAY))
+        .min(i64::from(MINUTES_PER_DAY)) as u32;
     (1..=smallest_gap)
         .rev()
-        .filter(|step| MINUTES_PER_DAY % step == 0)
+        .filter(|&step| MINUTES_PER_DAY.is_multiple_of(step))
         .find(|&step| aligned_to(step))
 }
 
@@ -373,6 +395,27 @@ fn plan<'a>(
     shifts_path: &Path,
 ) -> Result<Plan<'a>, CliError> {
     let horizon = &demand.horizon;
+    let expected: u64 = catalog
+        .templates
+        .iter()
+        .map(|template| {
+            (template.starts.len() as u64 * u64::from(horizon.days))
+                .saturating_mul(break_placements(template, horizon.interval_minutes))
+        })
+        .fold(0, u64::saturating_add);
+    if expected > MAX_CANDIDATES {
+        return Err(CliError::Input {
+            location: Location {
+                path: shifts_path.to_owned(),
+                line: None,
+                field: Some("shift".to_owned()),
+            },
+            message: format!(
+                "the catalog expands into {expected} candidate shifts over {} days (at most {MAX_CANDIDATES}): use fewer starts or narrower break windows",
+                horizon.days
+            ),
+        });
+    }
     let candidates = expand_candidates(&catalog.templates, horizon);
     let columns: Vec<CoverColumn> = candidates
         .iter()
