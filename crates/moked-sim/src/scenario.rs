@@ -19,6 +19,10 @@ pub const MAX_LEVEL: u8 = 5;
 const MAX_REPLICATIONS: i64 = 100_000;
 const MAX_AGENTS_PER_GROUP: i64 = 1_000_000;
 const MAX_CAPACITY: i64 = 100;
+/// Arrival rates above this are typing mistakes, and would make a run endless.
+const MAX_PER_HOUR: f64 = 10_000_000.0;
+/// Per-interval statistics are kept in memory for every interval of a run.
+const MAX_INTERVALS: f64 = 2_000_000.0;
 const DAY_SECONDS: f64 = 86_400.0;
 /// The most skills one queue (or one widening step) can require: the routing engine's limit.
 pub const MAX_REQUIRED_SKILLS: usize = moked_routing::spec::MAX_REQUIRED_SKILLS;
@@ -484,9 +488,13 @@ impl Source<'_> {
             Some(value) => self.duration(value, "simulation.interval")?,
             None => 1_800.0,
         };
-        if interval < 1.0 {
+        if interval < 1.0 || duration / interval > MAX_INTERVALS {
             let span = table.interval.as_ref().map_or(raw.span(), Spanned::span);
-            return Err(self.error(span, "simulation.interval", "must be at least one second"));
+            return Err(self.error(
+                span,
+                "simulation.interval",
+                format!("must be at least one second and cut the duration into at most {MAX_INTERVALS} intervals"),
+            ));
         }
         Ok(Settings {
             duration,
@@ -623,25 +631,26 @@ impl Source<'_> {
                     "needs at least one interval",
                 ));
             }
+            let most = MAX_PER_HOUR * settings.interval / 3_600.0;
             if let Some(bad) = counts
                 .iter()
-                .find(|count| !(count.is_finite() && **count >= 0.0))
+                .find(|count| !(count.is_finite() && (0.0..=most).contains(*count)))
             {
                 return Err(self.error(
                     span.clone(),
                     format!("{field}.{name}"),
-                    format!("{bad} is not a rate: arrivals must be finite and not negative"),
+                    format!("{bad} is not a count of arrivals per interval between 0 and {most}"),
                 ));
             }
             Ok(ArrivalProfile::per_interval(settings.interval, &counts))
         };
         match raw.get_ref() {
             RawArrivals::PerHour(rate) => {
-                if !(rate.is_finite() && *rate >= 0.0) {
+                if !(rate.is_finite() && (0.0..=MAX_PER_HOUR).contains(rate)) {
                     return Err(self.error(
                         span,
                         format!("{field}.per_hour"),
-                        "must be finite and not negative",
+                        format!("must lie between 0 and {MAX_PER_HOUR}"),
                     ));
                 }
                 Ok(ArrivalProfile::constant(*rate))

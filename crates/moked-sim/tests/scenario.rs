@@ -258,3 +258,13 @@ fn missing_fields_are_named() {
     assert_eq!(error.line, Some(7));
     assert_eq!(error_of("").field, "simulation");
 }
+
+#[test]
+fn runs_that_would_never_end_or_fill_memory_are_refused() {
+    let rate = ISSUE_EXAMPLE.replace("per_hour = 200", "per_hour = 1e300");
+    assert_eq!(error_of(&rate).field, "queue[0].arrivals.per_hour");
+    let intervals = ISSUE_EXAMPLE
+        .replace("warmup = \"30m\"", "warmup = \"30m\"\ninterval = \"1s\"")
+        .replace("duration = \"8h\"", "duration = \"1000d\"");
+    assert_eq!(error_of(&intervals).field, "simulation.interval");
+}
