@@ -68,14 +68,16 @@ pub struct Args {
     /// erlang-x: coefficient of variation of the forecast arrival rate.
     #[arg(long, default_value_t = 0.0)]
     arrivals_cv: f64,
-    /// A forecast CSV (interval start, arrivals, AHT) to staff interval by interval.
+    /// A forecast CSV to staff interval by interval: interval start (any text),
+    /// arrivals in the interval, AHT (180s, 3m or a number of seconds);
+    /// separated by commas, semicolons or tabs; header line optional; `#` comments.
     #[arg(long, value_name = "FILE.csv")]
     forecast: Option<PathBuf>,
     /// A batch of staffing questions (model, arrivals_per_hour, aht_seconds,
     /// patience_seconds, sl_seconds, target_sl, max_occupancy, max_abandon, shrinkage).
     #[arg(long, value_name = "FILE.csv")]
     cases: Option<PathBuf>,
-    /// Print JSON instead of a table (or CSV for --forecast).
+    /// Print JSON instead of a table (with --forecast: instead of CSV).
     #[arg(long)]
     json: bool,
 }
