@@ -305,3 +305,36 @@ fn the_israeli_calendar_closes_shabbat_and_pesach_and_shortens_friday() {
     assert_eq!(per_day("2025-04-14"), 16, "Hol HaMoed is open");
     assert_eq!(per_day("2025-04-15"), 16);
 }
+
+#[test]
+fn odd_files_never_crash_the_command() {
+    let files = [
+        "",
+        "\n\n",
+        "start,count\n",
+        "start,count\n2025-01-06T09:00:00,-3\n",
+        "start,count\n2025-01-06T09:00:00,1e400\n",
+        "start,count\n2025-01-06T09:00:00,NaN\n",
+        "start,count\n2025-01-06T09:00:00+02:00,4\n2025-01-06T09:30:00Z,5\n",
+        "שעה,שיחות\nאתמול,חמש\n",
+        "a,b,c,d\n1,2,3,4\n",
+        "start,count\n2025-01-06T09:00:00,1\n2025-01-06T09:00:00,1\n",
+        "start,count\n2025-01-06T09:07:00,1\n2025-01-06T09:00:00,1\n",
+        "start,count\n\"2025-01-06T09:00:00,1\n",
+    ];
+    for (index, text) in files.iter().enumerate() {
+        let path = temp_file(&format!("odd-{index}.csv"), text);
+        for extra in [
+            &[][..],
+            &["--backtest"][..],
+            &["--interval", "1h", "--json"][..],
+        ] {
+            let output =
+                moked(&[&["forecast", "--history", path.to_str().unwrap()], extra].concat());
+            assert!(
+                matches!(output.status.code(), Some(0 | 2)),
+                "{text:?} {extra:?}: {output:?}"
+            );
+        }
+    }
+}

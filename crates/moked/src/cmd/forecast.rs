@@ -87,6 +87,12 @@ pub fn run(args: Args) -> Result<(), CliError> {
     })
     .map_err(|error| CliError::option("interval", error))?;
     if args.backtest || args.evaluate_last.is_some() {
+        if history.days().len() < 2 {
+            return Err(CliError::option(
+                "backtest",
+                "the history needs at least two days to backtest",
+            ));
+        }
         let test_days = match &args.evaluate_last {
             Some(text) => usize::try_from(whole_seconds("evaluate-last", text)? / 86_400)
                 .ok()
