@@ -338,3 +338,46 @@ fn odd_files_never_crash_the_command() {
         }
     }
 }
+
+#[test]
+fn with_aht_the_csv_is_the_input_of_moked_staff() {
+    let path = temp_file("aht.csv", &generated_history());
+    let output = moked(&[
+        "forecast",
+        "--history",
+        path.to_str().unwrap(),
+        "--horizon",
+        "3d",
+        "--aht",
+        "3m",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "start,arrivals,aht");
+    assert_eq!(lines.len(), 1 + 16);
+    assert!(
+        lines[1].starts_with("2025-02-10T09:00:00,") && lines[1].ends_with(",180s"),
+        "{}",
+        lines[1]
+    );
+    let forecast_file = temp_file("aht-forecast.csv", &stdout);
+    let staffed = moked(&[
+        "staff",
+        "--forecast",
+        forecast_file.to_str().unwrap(),
+        "--model",
+        "erlang-c",
+        "--target-sl",
+        "0.8",
+    ]);
+    assert!(
+        staffed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&staffed.stderr)
+    );
+}

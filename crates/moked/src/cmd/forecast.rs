@@ -31,7 +31,8 @@ header the columns timestamp,count or row,timestamp,count. Timestamps: 2003-03-0
 written is the local start of the interval). Counts: numbers, zero or more.
 
 Output: CSV start,arrivals,low,high (or --json: an array of {start, arrivals, low, high}), one row
-per open interval of the horizon; low/high bound the 80% prediction interval.";
+per open interval of the horizon; low/high bound the 80% prediction interval. With --aht 180s:
+CSV start,arrivals,aht, ready for `moked staff --forecast`.";
 
 /// Arguments of `moked forecast`.
 #[derive(Debug, clap::Args)]
@@ -65,6 +66,10 @@ pub struct Args {
     /// Print JSON instead of CSV or a table.
     #[arg(long)]
     json: bool,
+    /// Print CSV `start,arrivals,aht` with this handling time (180s, 3m) instead of
+    /// the prediction intervals: the input of `moked staff --forecast`.
+    #[arg(long, conflicts_with = "json")]
+    aht: Option<String>,
 }
 
 /// Test days of `--backtest` when `--evaluate-last` is not given.
@@ -77,6 +82,12 @@ const SELECTION_DAYS: usize = moked_forecast::BACKTEST_ORIGINS;
 pub fn run(args: Args) -> Result<(), CliError> {
     let interval_seconds = whole_seconds("interval", &args.interval)?;
     let choice = parse_method(&args.method)?;
+    let aht = args
+        .aht
+        .as_deref()
+        .map(Seconds::parse)
+        .transpose()
+        .map_err(|error| CliError::option("aht", error))?;
     let text = read_text(&args.history)?;
     let observations = parse_history(&args.history, &text)?;
     let provisional = History::from_observations(&observations, interval_seconds, |_| false)
@@ -108,7 +119,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let horizon_days = (whole_seconds("horizon", &args.horizon)? + 86_399) / 86_400;
     let forecast = moked_forecast::forecast(&history, &calendar, choice, horizon_days)
         .map_err(|error| CliError::option("method", error))?;
-    print_forecast(&args, &forecast)
+    print_forecast(&args, &forecast, aht)
 }
 
 fn whole_seconds(option: &'static str, text: &str) -> Result<i64, CliError> {
@@ -296,7 +307,7 @@ fn parse_timestamp(text: &str) -> Option<DateTime> {
     without_offset.trim().parse::<DateTime>().ok()
 }
 
-fn print_forecast(args: &Args, forecast: &Forecast) -> Result<(), CliError> {
+fn print_forecast(args: &Args, forecast: &Forecast, aht: Option<Seconds>) -> Result<(), CliError> {
     let source = match forecast.interval_source {
         IntervalSource::BacktestQuantiles { origins } => {
             format!("empirical quantiles of a {origins}-origin backtest")
@@ -323,6 +334,16 @@ fn print_forecast(args: &Args, forecast: &Forecast) -> Result<(), CliError> {
             })
             .collect();
         write_stdout(&format!("{}\n", serde_json::Value::Array(rows)))
+    } else if let Some(aht) = aht {
+        let aht_seconds = aht.as_secs();
+        let mut text = String::from("start,arrivals,aht\n");
+        for interval in &forecast.intervals {
+            text += &format!(
+                "{},{:.2},{aht_seconds}s\n",
+                interval.start, interval.arrivals
+            );
+        }
+        write_stdout(&text)
     } else {
         let mut text = String::from("start,arrivals,low,high\n");
         for interval in &forecast.intervals {
