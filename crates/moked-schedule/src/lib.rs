@@ -8,6 +8,7 @@
 //! [`roster_violations`] checks a roster against those rules.
 
 pub mod catalog;
+pub mod cuts;
 pub mod horizon;
 pub mod input;
 pub mod roster;

@@ -14,16 +14,21 @@
 //!   its own (only when no upper bound on a shift or an interval and no
 //!   penalty is set, since those break the argument).
 //!
-//! microlp's branch and bound alone wanders on large weeks (the LP bound is
-//! a few shifts below the optimum), so when no upper bounds are set and every
-//! cost is a multiple of a common step `g` (0.4 for costs 8.0 and 4.4), the
-//! search uses that objective integrality: a greedy covering costing `U` is
-//! the first incumbent, a row caps the objective at `U`, and nodes whose bound
-//! is within `g` of the incumbent are pruned (microlp's relative prune
-//! tolerance set to `0.99 g / U`). Every schedule's cost is a multiple of
-//! `g`, so a pruned node cannot hold a cheaper schedule and a finished search
-//! is still a proof of optimality. The model is built with microlp's own API
-//! rather than through `good_lp`, which does not expose that tolerance.
+//! microlp's branch and bound alone wanders on round-the-clock weeks: unpaid
+//! breaks split each shift's coverage into two blocks, and the LP bound sits
+//! a few shifts below the optimum. So, when no upper bound is set, the model
+//! is strengthened before branching:
+//! - zero-half (Chvátal–Gomory) cuts from [`crate::cuts`], separated over a
+//!   few LP rounds, lift the bound (without a penalty only);
+//! - when every cost is a multiple of a common step `g` (0.4 for costs 8.0
+//!   and 4.4), a greedy covering costing `U` is the first incumbent, a row caps
+//!   the objective at `U`, and nodes whose bound is within `g` of the
+//!   incumbent are pruned (microlp's relative prune tolerance `0.99 g / U`).
+//!   Every schedule's cost is a multiple of `g`, so a pruned node cannot hold
+//!   a cheaper schedule, and a finished search is still a proof of optimality.
+//!
+//! The model is built with microlp's own API (the solver `good_lp` drives)
+//! because `good_lp` does not expose that prune tolerance.
 
 use microlp::{
     ComparisonOp, LinearExpr, OptimizationDirection, Problem, SolveOptions, TerminationReason,
@@ -359,6 +364,9 @@ fn solve_part(
             model.add_constraint(covered, ComparisonOp::Ge, f64::from(required));
         }
     }
+    if unbounded_and_hard(problem, columns) {
+        add_zero_half_cuts(&mut model, problem, columns, intervals, &counts);
+    }
     let mut options = SolveOptions::default();
     options.time_limit = problem.time_limit_seconds.map(Duration::from_secs_f64);
     let unbounded = problem.max_per_interval.is_none()
@@ -397,6 +405,47 @@ fn solve_part(
             .collect(),
         proven_optimal,
     })
+}
+
+fn unbounded_and_hard(problem: &SelectionProblem, columns: &[usize]) -> bool {
+    problem.under_staffing_penalty.is_none()
+        && problem.max_per_interval.is_none()
+        && columns
+            .iter()
+            .all(|&c| problem.columns[c].max_count.is_none())
+}
+
+fn add_zero_half_cuts(
+    model: &mut Problem,
+    problem: &SelectionProblem,
+    columns: &[usize],
+    intervals: &[usize],
+    counts: &[Variable],
+) {
+    let row_of: HashMap<usize, usize> = intervals
+        .iter()
+        .enumerate()
+        .map(|(row, &interval)| (interval, row))
+        .collect();
+    let costs: Vec<f64> = columns.iter().map(|&c| problem.columns[c].cost).collect();
+    let covers: Vec<Vec<usize>> = columns
+        .iter()
+        .map(|&c| {
+            problem.columns[c]
+                .covers
+                .iter()
+                .filter_map(|interval| row_of.get(interval).copied())
+                .collect()
+        })
+        .collect();
+    let required: Vec<u32> = intervals.iter().map(|&i| problem.requirement[i]).collect();
+    for cut in crate::cuts::zero_half_cuts(&costs, &covers, &required) {
+        let mut expression = LinearExpr::empty();
+        for (position, coefficient) in cut.terms {
+            expression.add(counts[position], coefficient);
+        }
+        model.add_constraint(expression, ComparisonOp::Ge, cut.right_side);
+    }
 }
 
 /// The cost of a choice within a part, missing agents priced at the penalty.
