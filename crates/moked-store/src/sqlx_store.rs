@@ -902,27 +902,34 @@ macro_rules! impl_store_with_sqlx {
                     .ok_or(StoreError::NotFound {
                         entity: "organization",
                     })?;
-                    let mut appended = Vec::with_capacity(batch.len());
-                    for (seq, new) in (last - count + 1..).zip(batch) {
-                        sqlx::query(concat!(
-                            "INSERT INTO events (org_id, seq, at, kind, payload) \
-                             VALUES ($1, $2, $3, $4, $5",
-                            $json_cast,
-                            ")"
-                        ))
-                        .bind(org.0)
-                        .bind(seq)
-                        .bind(timestamp_to_column(new.at))
-                        .bind(&new.kind)
-                        .bind(new.payload.to_string())
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(|e| from_sqlx("event", e))?;
-                        appended.push(Event {
-                            seq: seq_from_column(seq)?,
-                            content: new.clone(),
-                        });
+                    let first = last - count + 1;
+                    let mut seqs = first..;
+                    for chunk in batch.chunks($crate::sqlx_store::EVENTS_PER_INSERT) {
+                        let sql = $crate::sqlx_store::event_insert_sql(chunk.len(), $json_cast);
+                        let mut insert = sqlx::query(&sql).bind(org.0);
+                        // The chunk leads the zip: a sequence number is only taken
+                        // for an event that exists.
+                        for (new, seq) in chunk.iter().zip(&mut seqs) {
+                            insert = insert
+                                .bind(seq)
+                                .bind(timestamp_to_column(new.at))
+                                .bind(&new.kind)
+                                .bind(new.payload.to_string());
+                        }
+                        insert
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(|e| from_sqlx("event", e))?;
                     }
+                    let appended = (first..)
+                        .zip(batch)
+                        .map(|(seq, new)| {
+                            Ok(Event {
+                                seq: seq_from_column(seq)?,
+                                content: new.clone(),
+                            })
+                        })
+                        .collect::<StoreResult<Vec<_>>>()?;
                     tx.commit().await.map_err(backend)?;
                     Ok(appended)
                 }
@@ -954,9 +961,49 @@ macro_rules! impl_store_with_sqlx {
     };
 }
 
+/// Events written by one INSERT statement of a batch: 4 parameters each
+/// plus the organization stays far below SQLite's 32,766 and PostgreSQL's
+/// 65,535 parameter limits.
+pub const EVENTS_PER_INSERT: usize = 500;
+
+/// The multi-row INSERT for `rows` events: `$1` is the organization, then
+/// seq, time, kind and payload (with `json_cast` appended) for each row.
+pub fn event_insert_sql(rows: usize, json_cast: &str) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|row| {
+            let p = 2 + 4 * row;
+            format!(
+                "($1, ${}, ${}, ${}, ${}{json_cast})",
+                p,
+                p + 1,
+                p + 2,
+                p + 3
+            )
+        })
+        .collect();
+    format!(
+        "INSERT INTO events (org_id, seq, at, kind, payload) VALUES {}",
+        values.join(", ")
+    )
+}
+
 #[doc(hidden)]
 pub mod __reexport {
     pub use async_trait::async_trait;
     pub use moked_domain::PhoneE164;
     pub use sqlx;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_the_parameters_of_each_row() {
+        assert_eq!(
+            event_insert_sql(2, "::jsonb"),
+            "INSERT INTO events (org_id, seq, at, kind, payload) VALUES \
+             ($1, $2, $3, $4, $5::jsonb), ($1, $6, $7, $8, $9::jsonb)"
+        );
+    }
 }

@@ -578,6 +578,26 @@ pub async fn batched_events(store: &impl Store) {
             .collect::<Vec<_>>(),
         batch
     );
+
+    // Larger than one INSERT statement takes.
+    let large: Vec<NewEvent> = (0..1200).map(|n| event("contact.offered", n)).collect();
+    let appended = store.append_events(org, &large).await.unwrap();
+    assert_eq!((appended[0].seq, appended[1199].seq), (8, 1207));
+    let tail = store.events_from(org, 1200, 100).await.unwrap();
+    assert_eq!(tail.len(), 8);
+    assert_eq!(tail[7].content, large[1199]);
+    let all: Vec<u64> = store
+        .events_from(org, 1, 10_000)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(
+        all,
+        (1..=1207).collect::<Vec<_>>(),
+        "no gap between statements"
+    );
 }
 
 /// Many tasks appending events and messages at once lose nothing and
