@@ -48,7 +48,11 @@ fn example_json() -> Value {
         &example("agents.toml"),
         &["--json"],
     );
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
@@ -64,8 +68,14 @@ fn example_center_is_scheduled_without_breaking_a_rule() {
     for interval in coverage {
         let required = interval["required"].as_i64().unwrap();
         let scheduled = interval["scheduled"].as_i64().unwrap();
-        assert_eq!(interval["under"].as_i64().unwrap(), (required - scheduled).max(0));
-        assert_eq!(interval["over"].as_i64().unwrap(), (scheduled - required).max(0));
+        assert_eq!(
+            interval["under"].as_i64().unwrap(),
+            (required - scheduled).max(0)
+        );
+        assert_eq!(
+            interval["over"].as_i64().unwrap(),
+            (scheduled - required).max(0)
+        );
         assert!(scheduled <= interval["selected"].as_i64().unwrap());
     }
     // Noa has an exam on Tuesday 2026-11-24 and is a student (at most 20 h).
@@ -111,7 +121,11 @@ fn report_has_coverage_and_forecast_charts() {
             &example("actual.csv"),
         ],
     );
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let html = std::fs::read_to_string(&report).unwrap();
     assert_eq!(html.matches("<svg").count(), 2);
     assert!(html.contains("dir=\"rtl\""));

@@ -162,7 +162,10 @@ fn writes_an_html_report_and_a_queue_log() {
         "waiting, service level, occupancy"
     );
     assert!(html.contains("חיובים") && html.contains("נציגים"));
-    assert!(html.contains(r#"<html lang="he" dir="rtl">"#), "Hebrew names give a Hebrew page");
+    assert!(
+        html.contains(r#"<html lang="he" dir="rtl">"#),
+        "Hebrew names give a Hebrew page"
+    );
     assert!(html.contains("רמת שירות"));
     let log = std::fs::read_to_string(folder.join("queue_log")).unwrap();
     assert!(
