@@ -72,3 +72,19 @@ async fn reopening_keeps_data_and_schema() {
     let reopened = SqliteStore::open_in_dir(&dir).await.unwrap();
     assert_eq!(reopened.organization_by_slug("reopen").await.unwrap(), org);
 }
+
+#[tokio::test]
+async fn the_server_can_hold_any_backend_as_a_trait_object() {
+    use moked_store::{NewOrganization, Store};
+    use std::sync::Arc;
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open_in_memory().await.unwrap());
+    let org = store
+        .create_organization(&NewOrganization {
+            slug: "dyn".into(),
+            name: "מוקד".into(),
+            time_zone: "Asia/Jerusalem".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.organization(org.id).await.unwrap(), org);
+}
