@@ -6,6 +6,7 @@
 
 mod cli_error;
 mod cmd;
+mod i18n;
 mod svg;
 
 use clap::{Parser, Subcommand};

@@ -7,11 +7,17 @@
 use std::fmt::Write as _;
 
 const WIDTH: f64 = 860.0;
-const HEIGHT: f64 = 320.0;
 const MARGIN_LEFT: f64 = 64.0;
 const MARGIN_RIGHT: f64 = 24.0;
-const MARGIN_TOP: f64 = 40.0;
 const MARGIN_BOTTOM: f64 = 56.0;
+/// The plot area's height; the legend's rows add to the chart's height above it.
+const PLOT_HEIGHT: f64 = 224.0;
+/// The title's baseline; the legend's rows follow beneath it, then the plot.
+const TITLE_BASELINE: f64 = 22.0;
+const LEGEND_ROW: f64 = 18.0;
+/// Estimated advance of one character at the chart's 12px font: SVG cannot
+/// measure text, so legend entries are laid out from this (a little generous).
+const CHAR_WIDTH: f64 = 7.5;
 const PALETTE: [&str; 8] = [
     "#1f6feb", "#d1242f", "#1a7f37", "#9a6700", "#8250df", "#bf3989", "#0a7f86", "#57606a",
 ];
@@ -49,16 +55,20 @@ pub struct LineChart {
 impl LineChart {
     /// Renders the chart as an `<svg>` element.
     pub fn to_svg(&self) -> String {
-        let frame = Frame::fit(self);
+        let legend = self.legend_layout();
+        let rows = legend.last().map_or(0.0, |&(_, row)| row + 1.0);
+        let top = TITLE_BASELINE + 14.0 + rows * LEGEND_ROW;
+        let frame = Frame::fit(self, top);
+        let height = frame.bottom + MARGIN_BOTTOM;
         let mut svg = String::new();
         let _ = write!(
             svg,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{title}" font-family="sans-serif" font-size="12" direction="ltr">"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{title}" font-family="sans-serif" font-size="12" direction="ltr">"#,
             title = escape(&self.title)
         );
         let _ = write!(
             svg,
-            r##"<text x="{x}" y="22" font-size="15" font-weight="bold" text-anchor="middle">{title}</text>"##,
+            r##"<text x="{x}" y="{TITLE_BASELINE}" font-size="15" font-weight="bold" text-anchor="middle">{title}</text>"##,
             x = WIDTH / 2.0,
             title = escape(&self.title)
         );
@@ -66,14 +76,14 @@ impl LineChart {
         for (index, series) in self.series.iter().enumerate() {
             draw_series(&frame, series, PALETTE[index % PALETTE.len()], &mut svg);
         }
-        self.draw_legend(&mut svg);
+        self.draw_legend(&legend, &mut svg);
         svg.push_str("</svg>");
         svg
     }
 
     fn draw_axes(&self, frame: &Frame, svg: &mut String) {
         let (left, right) = (MARGIN_LEFT, WIDTH - MARGIN_RIGHT);
-        let (top, bottom) = (MARGIN_TOP, HEIGHT - MARGIN_BOTTOM);
+        let (top, bottom) = (frame.top, frame.bottom);
         for value in nice_ticks(frame.y_min, frame.y_max, 5) {
             let y = frame.y(value);
             let _ = write!(
@@ -106,32 +116,47 @@ impl LineChart {
             svg,
             r##"<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#57606a"/><line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#57606a"/><text x="{cx}" y="{xl}" text-anchor="middle">{x_label}</text><text x="14" y="{cy}" text-anchor="middle" transform="rotate(-90 14 {cy})">{y_label}</text>"##,
             cx = (left + right) / 2.0,
-            xl = HEIGHT - 12.0,
+            xl = bottom + MARGIN_BOTTOM - 12.0,
             cy = (top + bottom) / 2.0,
             x_label = escape(&self.x_label),
             y_label = escape(&self.y_label)
         );
     }
 
-    fn draw_legend(&self, svg: &mut String) {
-        let mut x = MARGIN_LEFT + 8.0;
-        for (index, series) in self.series.iter().enumerate() {
+    /// Each series' legend entry as (x, row): on the line beneath the title,
+    /// wrapping onto further rows when the entries do not fit the width.
+    fn legend_layout(&self) -> Vec<(f64, f64)> {
+        let (start, end) = (MARGIN_LEFT + 8.0, WIDTH - MARGIN_RIGHT);
+        let (mut x, mut row) = (start, 0.0);
+        let mut layout = Vec::with_capacity(self.series.len());
+        for series in &self.series {
+            let width = 22.0 + CHAR_WIDTH * series.name.chars().count() as f64;
+            if x > start && x + width > end {
+                (x, row) = (start, row + 1.0);
+            }
+            layout.push((x, row));
+            x += width + 18.0;
+        }
+        layout
+    }
+
+    fn draw_legend(&self, layout: &[(f64, f64)], svg: &mut String) {
+        for (index, (series, &(x, row))) in self.series.iter().zip(layout).enumerate() {
             let colour = PALETTE[index % PALETTE.len()];
             let dash = if series.dashed {
                 r#" stroke-dasharray="6 4""#
             } else {
                 ""
             };
+            let baseline = TITLE_BASELINE + 22.0 + row * LEGEND_ROW;
             let _ = write!(
                 svg,
-                r#"<line x1="{x}" y1="{y}" x2="{x2}" y2="{y}" stroke="{colour}" stroke-width="2.5"{dash}/><text x="{tx}" y="{ty}">{name}</text>"#,
-                y = MARGIN_TOP - 8.0,
+                r#"<line x1="{x}" y1="{y}" x2="{x2}" y2="{y}" stroke="{colour}" stroke-width="2.5"{dash}/><text x="{tx}" y="{baseline}">{name}</text>"#,
+                y = baseline - 4.0,
                 x2 = x + 18.0,
                 tx = x + 22.0,
-                ty = MARGIN_TOP - 4.0,
                 name = escape(&series.name)
             );
-            x += 40.0 + 7.0 * series.name.chars().count() as f64;
         }
     }
 }
@@ -139,15 +164,23 @@ impl LineChart {
 fn draw_series(frame: &Frame, series: &Series, colour: &str, svg: &mut String) {
     let mut path = String::new();
     let mut previous_y = None;
-    for &(x, y) in series
-        .points
-        .iter()
-        .filter(|(x, y)| x.is_finite() && y.is_finite())
-    {
-        let (px, py) = (frame.x(x), frame.y(y));
+    for &(x, y) in series.points.iter().filter(|(x, _)| x.is_finite()) {
+        let px = frame.x(x);
+        if !y.is_finite() {
+            // An undefined value (e.g. a service level with no contacts) is a
+            // gap: a step's last value still holds up to here, then the line
+            // breaks and resumes with a new subpath at the next defined point.
+            if let (Some(last_y), true) = (previous_y, series.step) {
+                let _ = write!(path, " L{px:.1},{last_y:.1}");
+            }
+            previous_y = None;
+            continue;
+        }
+        let py = frame.y(y);
         match previous_y {
             None => {
-                let _ = write!(path, "M{px:.1},{py:.1}");
+                let gap = if path.is_empty() { "" } else { " " };
+                let _ = write!(path, "{gap}M{px:.1},{py:.1}");
             }
             Some(last_y) if series.step => {
                 let _ = write!(path, " L{px:.1},{last_y:.1} L{px:.1},{py:.1}");
@@ -175,6 +208,9 @@ fn draw_series(frame: &Frame, series: &Series, colour: &str, svg: &mut String) {
 
 /// The data ranges of a chart and their mapping onto the plot area.
 struct Frame {
+    /// The plot area's top and bottom edges in SVG units.
+    top: f64,
+    bottom: f64,
     x_min: f64,
     x_max: f64,
     y_min: f64,
@@ -182,7 +218,7 @@ struct Frame {
 }
 
 impl Frame {
-    fn fit(chart: &LineChart) -> Frame {
+    fn fit(chart: &LineChart, top: f64) -> Frame {
         let points = || {
             chart
                 .series
@@ -207,6 +243,8 @@ impl Frame {
         y_max = y_max.max(top_tick);
         x_min = x_min.min(x_max);
         Frame {
+            top,
+            bottom: top + PLOT_HEIGHT,
             x_min,
             x_max,
             y_min,
@@ -220,8 +258,7 @@ impl Frame {
     }
 
     fn y(&self, value: f64) -> f64 {
-        let height = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM;
-        HEIGHT - MARGIN_BOTTOM - (value - self.y_min) / (self.y_max - self.y_min) * height
+        self.bottom - (value - self.y_min) / (self.y_max - self.y_min) * PLOT_HEIGHT
     }
 }
 
@@ -359,6 +396,66 @@ mod tests {
         assert!(!svg.contains("<לפי>"));
         assert!(svg.contains("08:00") && svg.contains("stroke-dasharray"));
         assert!(!svg.contains("NaN"));
+    }
+
+    #[test]
+    fn an_undefined_value_breaks_the_line() {
+        let path_of = |step: bool| {
+            let svg = LineChart {
+                series: vec![Series {
+                    name: "sl".into(),
+                    points: vec![
+                        (0.0, 1.0),
+                        (1.0, 0.5),
+                        (2.0, f64::NAN),
+                        (3.0, 0.8),
+                        (4.0, 0.9),
+                    ],
+                    step,
+                    dashed: false,
+                }],
+                ..LineChart::default()
+            }
+            .to_svg();
+            let start = svg.find(r#"d=""#).unwrap() + 3;
+            svg[start..start + svg[start..].find('"').unwrap()].to_owned()
+        };
+        let line = path_of(false);
+        assert_eq!(line.matches('M').count(), 2, "{line}");
+        assert_eq!(line.matches('L').count(), 2, "{line}");
+        let step = path_of(true);
+        assert_eq!(step.matches('M').count(), 2, "{step}");
+        assert!(!step.contains("NaN"), "{step}");
+    }
+
+    #[test]
+    fn legend_sits_between_title_and_plot_and_wraps() {
+        let many = LineChart {
+            title: "t".into(),
+            series: (0..12)
+                .map(|index| Series {
+                    name: format!("a long queue name {index}"),
+                    points: vec![(0.0, 1.0), (1.0, 2.0)],
+                    ..Series::default()
+                })
+                .collect(),
+            ..LineChart::default()
+        };
+        let layout = many.legend_layout();
+        let rows = layout.last().unwrap().1 + 1.0;
+        assert!(rows >= 2.0, "{layout:?}");
+        for &(x, _) in &layout {
+            assert!(x + 22.0 <= WIDTH - MARGIN_RIGHT);
+        }
+        let svg = many.to_svg();
+        let frame = Frame::fit(&many, TITLE_BASELINE + 14.0 + rows * LEGEND_ROW);
+        let last_legend_baseline = TITLE_BASELINE + 22.0 + (rows - 1.0) * LEGEND_ROW;
+        assert!(last_legend_baseline > TITLE_BASELINE + 12.0);
+        assert!(frame.top > last_legend_baseline);
+        assert!(svg.contains(&format!(
+            "viewBox=\"0 0 {WIDTH} {}\"",
+            frame.bottom + MARGIN_BOTTOM
+        )));
     }
 
     #[test]

@@ -128,8 +128,48 @@ fn report_has_coverage_and_forecast_charts() {
     );
     let html = std::fs::read_to_string(&report).unwrap();
     assert_eq!(html.matches("<svg").count(), 2);
-    assert!(html.contains("dir=\"rtl\""));
-    assert!(html.contains("נועה"));
+    assert!(html.contains(r#"<html lang="he" dir="rtl">"#));
+    assert!(html.contains(r#"<h1>סידור עבודה <bdi dir="ltr">2026-11-22</bdi>"#));
+    assert!(html.contains("כיסוי מול דרישה") && html.contains("נועה"));
+    assert!(
+        html.contains(r#"<bdi dir="ltr">18:00–22:00</bdi>"#),
+        "times read left to right inside Hebrew"
+    );
+    assert!(!html.contains("Coverage") && !html.contains("proven optimal"));
+}
+
+#[test]
+fn english_report_on_request_with_names_escaped() {
+    let agents = example("agents.toml");
+    let renamed = std::fs::read_to_string(&agents)
+        .unwrap()
+        .replace(r#"name = "נועה""#, r#"name = "<script>x</script>""#);
+    let agents = temp_file("agents.toml", &renamed);
+    let report = temp_file("english.html", "");
+    let output = schedule(
+        &example("requirements.csv"),
+        &example("shifts.toml"),
+        agents.to_str().unwrap(),
+        &["--report", report.to_str().unwrap(), "--lang", "en"],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains(r#"<html lang="en" dir="ltr">"#));
+    assert!(html.contains(r#"<h1>Schedule <bdi dir="ltr">2026-11-22</bdi>"#));
+    assert!(
+        html.contains("Coverage against requirement")
+            && html.contains(r#"Sun <bdi dir="ltr">2026-11-22</bdi>"#)
+    );
+    assert!(!html.contains("סידור עבודה") && !html.contains("כיסוי"));
+    assert!(
+        !html.contains("<script>"),
+        "an agent's name is text, not markup"
+    );
+    assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"));
 }
 
 #[test]

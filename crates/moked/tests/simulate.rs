@@ -164,9 +164,10 @@ fn writes_an_html_report_and_a_queue_log() {
     assert!(html.contains("חיובים") && html.contains("נציגים"));
     assert!(
         html.contains(r#"<html lang="he" dir="rtl">"#),
-        "Hebrew names give a Hebrew page"
+        "Hebrew is the default"
     );
-    assert!(html.contains("רמת שירות"));
+    assert!(html.contains("<h1>סימולציה של <bdi>scenario.toml</bdi></h1>"));
+    assert!(html.contains("רמת שירות") && !html.contains("Service level"));
     let log = std::fs::read_to_string(folder.join("queue_log")).unwrap();
     assert!(
         log.lines()
@@ -174,6 +175,84 @@ fn writes_an_html_report_and_a_queue_log() {
         "{log:.300}"
     );
     assert!(log.lines().any(|line| line.contains("|CONNECT|")));
+}
+
+#[test]
+fn english_report_on_request_with_names_escaped() {
+    let folder = workspace(
+        "english",
+        &SCENARIO.replace(
+            r#"name = "חיובים""#,
+            r#"name = "<script>alert(1)</script>""#,
+        ),
+    );
+    let output = moked(
+        &folder,
+        &[
+            "scenario.toml",
+            "--quiet",
+            "--lang",
+            "en",
+            "--report",
+            "en.html",
+        ],
+    );
+    stdout(&output);
+    let html = std::fs::read_to_string(folder.join("en.html")).unwrap();
+    assert!(html.contains(r#"<html lang="en" dir="ltr">"#));
+    assert!(html.contains("<h1>Simulation of <bdi>scenario.toml</bdi></h1>"));
+    assert!(html.contains("Service level per <bdi>30 min</bdi>"));
+    assert!(!html.contains("סימולציה") && !html.contains("רמת שירות"));
+    assert!(
+        !html.contains("<script>"),
+        "a queue's name is text, not markup"
+    );
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+
+    let output = moked(&folder, &["scenario.toml", "--lang", "fr"]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "an unknown language is refused"
+    );
+}
+
+#[test]
+fn service_level_line_breaks_where_a_queue_had_no_contacts() {
+    let scenario = r#"
+[simulation]
+duration = "2h"
+warmup = "0s"
+replications = 2
+seed = 5
+interval = "30m"
+
+[[queue]]
+name = "closed at 00:30"
+arrivals = { per_interval = [40, 0, 0, 40] }
+handle_time = { exponential = "60s" }
+sl_seconds = 20
+skills = { a = 1 }
+
+[[agent_group]]
+name = "agents"
+count = 4
+skills = { a = 1 }
+"#;
+    let folder = workspace("gap", scenario);
+    let output = moked(
+        &folder,
+        &["scenario.toml", "--quiet", "--report", "gap.html"],
+    );
+    stdout(&output);
+    let html = std::fs::read_to_string(folder.join("gap.html")).unwrap();
+    let service_level = html.split("<svg").nth(2).unwrap();
+    let path = service_level
+        .split(r#"<path d=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    assert_eq!(path.matches('M').count(), 2, "a gap, not a 0: {path}");
 }
 
 #[test]

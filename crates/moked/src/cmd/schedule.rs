@@ -19,7 +19,8 @@
 //! date) to the last row's date; earlier rows are ignored.
 
 use crate::cli_error::{CliError, Location, read_text, write_text};
-use crate::svg::{Direction, LineChart, Series, escape, html_page};
+use crate::i18n::{Lang, bdi, ltr};
+use crate::svg::{LineChart, Series, escape, html_page};
 use jiff::civil::{Date, DateTime};
 use moked_schedule::horizon::format_time_of_day;
 use moked_schedule::{
@@ -57,6 +58,9 @@ pub struct Args {
     /// requirement file's `arrivals` forecast in the report.
     #[arg(long, value_name = "FILE.csv")]
     actual: Option<PathBuf>,
+    /// The language of the HTML report: Hebrew (right to left) or English.
+    #[arg(long, value_enum, default_value = "he")]
+    lang: Lang,
 }
 
 /// Runs `moked schedule`.
@@ -84,7 +88,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             .transpose()?;
         write_text(
             path,
-            &report_html(&plan, &catalog, &agents, actual.as_deref()),
+            &report_html(&plan, &catalog, &agents, actual.as_deref(), args.lang),
         )?;
     } else if args.actual.is_some() {
         return Err(CliError::option("actual", "is only used with --report"));
@@ -504,6 +508,31 @@ fn weekday_name(horizon: &Horizon, minute: u32) -> &'static str {
         .to_sunday_zero_offset() as usize]
 }
 
+/// The report's name of the weekday `minute` falls on.
+fn weekday_in(lang: Lang, horizon: &Horizon, minute: u32) -> &'static str {
+    match horizon
+        .weekday_of_day(minute / MINUTES_PER_DAY)
+        .to_sunday_zero_offset()
+    {
+        0 => lang.t("weekday.sun"),
+        1 => lang.t("weekday.mon"),
+        2 => lang.t("weekday.tue"),
+        3 => lang.t("weekday.wed"),
+        4 => lang.t("weekday.thu"),
+        5 => lang.t("weekday.fri"),
+        _ => lang.t("weekday.sat"),
+    }
+}
+
+/// "08:00–16:00" for minutes from the start of the horizon.
+fn time_range(from: u32, to: u32) -> String {
+    format!(
+        "{}–{}",
+        format_time_of_day(from % MINUTES_PER_DAY),
+        format_time_of_day(to % MINUTES_PER_DAY)
+    )
+}
+
 fn shift_json(plan: &Plan, catalog: &ShiftCatalog, shift: usize) -> Value {
     let horizon = &plan.demand.horizon;
     let candidate = &plan.candidates[plan.staffed_candidate[shift]];
@@ -605,20 +634,13 @@ fn shift_line(plan: &Plan, catalog: &ShiftCatalog, shift: usize) -> String {
     let breaks: Vec<String> = candidate
         .breaks
         .iter()
-        .map(|&(from, to)| {
-            format!(
-                "{}–{}",
-                format_time_of_day(from % MINUTES_PER_DAY),
-                format_time_of_day(to % MINUTES_PER_DAY)
-            )
-        })
+        .map(|&(from, to)| time_range(from, to))
         .collect();
     format!(
-        "{} {} {}–{} {}{}",
+        "{} {} {} {}{}",
         weekday_name(horizon, candidate.start),
         horizon.date_of_day(candidate.start / MINUTES_PER_DAY),
-        format_time_of_day(candidate.start % MINUTES_PER_DAY),
-        format_time_of_day(candidate.end % MINUTES_PER_DAY),
+        time_range(candidate.start, candidate.end),
         catalog.templates[candidate.template].name,
         if breaks.is_empty() {
             String::new()
@@ -626,6 +648,40 @@ fn shift_line(plan: &Plan, catalog: &ShiftCatalog, shift: usize) -> String {
             format!(" (break {})", breaks.join(", "))
         }
     )
+}
+
+/// A shift as a line of the HTML report, its dates and times isolated left to
+/// right so a Hebrew page keeps "08:00–16:00" and the date in reading order.
+fn shift_html(plan: &Plan, catalog: &ShiftCatalog, shift: usize, lang: Lang) -> String {
+    let horizon = &plan.demand.horizon;
+    let candidate = &plan.candidates[plan.staffed_candidate[shift]];
+    let mut line = lang.html(
+        "sched.shift_line",
+        &[
+            (
+                "weekday",
+                &escape(weekday_in(lang, horizon, candidate.start)),
+            ),
+            (
+                "date",
+                &ltr(&horizon
+                    .date_of_day(candidate.start / MINUTES_PER_DAY)
+                    .to_string()),
+            ),
+            ("time", &ltr(&time_range(candidate.start, candidate.end))),
+            ("shift", &bdi(&catalog.templates[candidate.template].name)),
+        ],
+    );
+    if !candidate.breaks.is_empty() {
+        let breaks: Vec<String> = candidate
+            .breaks
+            .iter()
+            .map(|&(from, to)| ltr(&time_range(from, to)))
+            .collect();
+        line.push(' ');
+        line.push_str(&lang.html("sched.breaks", &[("times", &breaks.join(", "))]));
+    }
+    line
 }
 
 fn plan_table(plan: &Plan, catalog: &ShiftCatalog, agents: &[Agent]) -> String {
@@ -705,6 +761,7 @@ fn report_html(
     catalog: &ShiftCatalog,
     agents: &[Agent],
     actual: Option<&[f64]>,
+    lang: Lang,
 ) -> String {
     let horizon = &plan.demand.horizon;
     let hours = |interval: usize| f64::from(horizon.interval_start(interval)) / 60.0;
@@ -721,25 +778,25 @@ fn report_html(
                 f64::from(day * 24),
                 format!(
                     "{} {}",
-                    weekday_name(horizon, day * MINUTES_PER_DAY),
+                    weekday_in(lang, horizon, day * MINUTES_PER_DAY),
                     horizon.date_of_day(day)
                 ),
             )
         })
         .collect();
     let coverage = LineChart {
-        title: "Coverage against requirement (כיסוי מול דרישה)".to_owned(),
-        x_label: "hours from the start of the schedule".to_owned(),
-        y_label: "agents".to_owned(),
+        title: lang.t("sched.coverage_title").to_owned(),
+        x_label: lang.t("sched.hours_axis").to_owned(),
+        y_label: lang.t("sched.agents_axis").to_owned(),
         series: vec![
             Series {
-                name: "required".to_owned(),
+                name: lang.t("sched.required").to_owned(),
                 points: steps(&plan.demand.required),
                 step: true,
                 dashed: true,
             },
             Series {
-                name: "scheduled".to_owned(),
+                name: lang.t("sched.scheduled").to_owned(),
                 points: steps(&plan.scheduled_coverage),
                 step: true,
                 dashed: false,
@@ -748,19 +805,36 @@ fn report_html(
         x_ticks: day_ticks.clone(),
         y_range: Some((0.0, 1.0)),
     };
+    let optimality = if plan.selection.proven_optimal {
+        lang.t("sched.proven_optimal")
+    } else {
+        lang.t("sched.not_proven_optimal")
+    };
     let mut body = format!(
-        "<h1>Schedule {} – {}</h1><p>{} shifts, cost {:.2} ({}); {} unfilled; utilisation Jain index {:.3}.</p>{}",
-        horizon.start_date,
-        horizon.date_of_day(horizon.days - 1),
-        plan.shifts.len(),
-        plan.selection.shift_cost,
-        if plan.selection.proven_optimal {
-            "proven optimal"
-        } else {
-            "not proven optimal"
-        },
-        plan.summary.unfilled.len(),
-        plan.summary.utilisation_fairness,
+        "<h1>{}</h1>\n<p>{}</p>\n{}\n",
+        lang.html(
+            "sched.heading",
+            &[
+                ("from", &ltr(&horizon.start_date.to_string())),
+                (
+                    "to",
+                    &ltr(&horizon.date_of_day(horizon.days - 1).to_string())
+                ),
+            ]
+        ),
+        lang.html(
+            "sched.summary",
+            &[
+                ("shifts", &ltr(&plan.shifts.len().to_string())),
+                ("cost", &ltr(&format!("{:.2}", plan.selection.shift_cost))),
+                ("optimality", &escape(optimality)),
+                ("unfilled", &ltr(&plan.summary.unfilled.len().to_string())),
+                (
+                    "jain",
+                    &ltr(&format!("{:.3}", plan.summary.utilisation_fairness)),
+                ),
+            ]
+        ),
         coverage.to_svg()
     );
     if let (Some(forecast), Some(actual)) = (&plan.demand.forecast_arrivals, actual) {
@@ -772,18 +846,18 @@ fn report_html(
                 .collect()
         };
         let chart = LineChart {
-            title: "Forecast against actual arrivals (תחזית מול בפועל)".to_owned(),
-            x_label: "hours from the start of the schedule".to_owned(),
-            y_label: "arrivals per interval".to_owned(),
+            title: lang.t("sched.forecast_title").to_owned(),
+            x_label: lang.t("sched.hours_axis").to_owned(),
+            y_label: lang.t("sched.arrivals_axis").to_owned(),
             series: vec![
                 Series {
-                    name: "forecast".to_owned(),
+                    name: lang.t("sched.forecast").to_owned(),
                     points: points(forecast),
                     step: true,
                     dashed: true,
                 },
                 Series {
-                    name: "actual".to_owned(),
+                    name: lang.t("sched.actual").to_owned(),
                     points: points(actual),
                     step: true,
                     dashed: false,
@@ -794,20 +868,32 @@ fn report_html(
         };
         body.push_str(&chart.to_svg());
     }
-    body.push_str("<h2>Agents</h2><table><tr><th>agent</th><th>hours</th><th>shifts</th></tr>");
+    let _ = write!(
+        body,
+        "<h2>{}</h2>\n<table>\n<tr><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+        lang.html("sched.agents_heading", &[]),
+        lang.html("sched.col_agent", &[]),
+        lang.html("sched.col_hours", &[]),
+        lang.html("sched.col_shifts", &[])
+    );
     for (index, agent) in agents.iter().enumerate() {
         let lines: Vec<String> = shifts_of_agent(plan, index)
             .into_iter()
-            .map(|shift| escape(&shift_line(plan, catalog, shift)))
+            .map(|shift| shift_html(plan, catalog, shift, lang))
             .collect();
-        let _ = write!(
+        let _ = writeln!(
             body,
-            "<tr><td>{}</td><td class=\"number\">{:.1}</td><td>{}</td></tr>",
+            "<tr><td dir=\"auto\">{}</td><td class=\"number\">{:.1}</td><td>{}</td></tr>",
             escape(&agent.name),
             f64::from(plan.summary.paid_minutes[index]) / 60.0,
             lines.join("<br>")
         );
     }
-    body.push_str("</table>");
-    html_page("Moked schedule", "he", Direction::Rtl, &body)
+    body.push_str("</table>\n");
+    html_page(
+        lang.t("sched.page_title"),
+        lang.code(),
+        lang.direction(),
+        &body,
+    )
 }

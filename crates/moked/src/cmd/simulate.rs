@@ -7,7 +7,8 @@
 //! identical to a sequential run because each replication has its own seed.
 
 use crate::cli_error::{CliError, Location, read_text, write_text};
-use crate::svg::{Direction, LineChart, Series, escape, html_page};
+use crate::i18n::{Lang, bdi, ltr};
+use crate::svg::{LineChart, Series, escape, html_page};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use moked_sim::report::{GroupSummary, QueueSummary};
 use moked_sim::{
@@ -45,6 +46,9 @@ pub struct Args {
     /// Threads to run replications on (default: the machine's cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// The language of the HTML report: Hebrew (right to left) or English.
+    #[arg(long, value_enum, default_value = "he")]
+    pub lang: Lang,
 }
 
 /// Runs `moked simulate`.
@@ -78,7 +82,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         print!("{}", table(&report));
     }
     if let Some(path) = &args.report {
-        write_text(path, &html_report(&args.scenario, &report))?;
+        write_text(path, &html_report(&args.scenario, &report, args.lang))?;
     }
     if let Some(path) = &args.queue_log {
         let lines = moked_sim::queue_log(&scenario, 0).map_err(anyhow::Error::from)?;
@@ -313,104 +317,16 @@ fn chart(
     .to_svg()
 }
 
-/// The words of the HTML report in one language.
-struct Labels {
-    lang: &'static str,
-    direction: Direction,
-    page_title: &'static str,
-    heading: &'static str,
-    queue_columns: [&'static str; 10],
-    group_columns: [&'static str; 3],
-    waiting_heading: &'static str,
-    waiting_title: &'static str,
-    waiting_axis: &'static str,
-    service_heading: &'static str,
-    service_title: &'static str,
-    share_axis: &'static str,
-    target: &'static str,
-    occupancy_heading: &'static str,
-    occupancy_title: &'static str,
-    hours_from_start: &'static str,
-    hour_of_day: &'static str,
-}
-
-const ENGLISH: Labels = Labels {
-    lang: "en",
-    direction: Direction::Ltr,
-    page_title: "Moked simulation",
-    heading: "Simulation of",
-    queue_columns: QUEUE_COLUMNS,
-    group_columns: ["agent group", "agents", "occupancy"],
-    waiting_heading: "Waiting per",
-    waiting_title: "Contacts waiting (time average)",
-    waiting_axis: "contacts",
-    service_heading: "Service level per",
-    service_title: "Answered within the threshold ÷ offered",
-    share_axis: "share",
-    target: "target",
-    occupancy_heading: "Occupancy per agent group",
-    occupancy_title: "Busy time ÷ logged-in time",
-    hours_from_start: "hours from the start",
-    hour_of_day: "hour of the day (average day)",
-};
-
-const HEBREW: Labels = Labels {
-    lang: "he",
-    direction: Direction::Rtl,
-    page_title: "סימולציה – מוקד",
-    heading: "סימולציה של",
-    queue_columns: [
-        "תור",
-        "נכנסו",
-        "נענו",
-        "נטשו",
-        "נחסמו",
-        "רמת שירות",
-        "הסתברות להמתנה",
-        "שיעור נטישה",
-        "המתנה ממוצעת (ש׳)",
-        "זמן מענה ממוצע (ש׳)",
-    ],
-    group_columns: ["קבוצת נציגים", "נציגים", "תפוסה"],
-    waiting_heading: "ממתינים בכל",
-    waiting_title: "ממתינים (ממוצע על פני הזמן)",
-    waiting_axis: "פניות",
-    service_heading: "רמת שירות בכל",
-    service_title: "נענו בתוך הסף ÷ נכנסו",
-    share_axis: "שיעור",
-    target: "יעד",
-    occupancy_heading: "תפוסה לפי קבוצת נציגים",
-    occupancy_title: "זמן בטיפול ÷ זמן מחובר",
-    hours_from_start: "שעות מתחילת הריצה",
-    hour_of_day: "שעה ביום (יום ממוצע)",
-};
-
-/// Hebrew when the center's queues or groups have Hebrew names, English otherwise.
-fn labels_for(report: &SimulationReport) -> &'static Labels {
-    let hebrew = |name: &str| name.chars().any(|c| ('\u{05D0}'..='\u{05EA}').contains(&c));
-    let names = report
-        .queues
-        .iter()
-        .map(|queue| queue.name.as_str())
-        .chain(report.agent_groups.iter().map(|group| group.name.as_str()));
-    if names.into_iter().any(hebrew) {
-        &HEBREW
-    } else {
-        &ENGLISH
-    }
-}
-
-fn html_report(scenario_path: &Path, report: &SimulationReport) -> String {
-    let labels = labels_for(report);
+fn html_report(scenario_path: &Path, report: &SimulationReport, lang: Lang) -> String {
     let folded = report.duration_seconds > 86_400.0
         && report
             .queues
             .first()
             .is_some_and(|q| (q.intervals.len() as f64) * report.interval_seconds <= 86_400.0);
     let x_label = if folded {
-        labels.hour_of_day
+        lang.t("sim.hour_of_day")
     } else {
-        labels.hours_from_start
+        lang.t("sim.hours_from_start")
     };
     let queue_series = |value: fn(&moked_sim::report::IntervalSummary) -> f64| -> Vec<Series> {
         report
@@ -430,12 +346,22 @@ fn html_report(scenario_path: &Path, report: &SimulationReport) -> String {
             })
             .collect()
     };
-    let mut service_level = queue_series(|i| i.service_level);
+    // An interval without offered contacts has no service level: a gap in the
+    // line, not a drop to 0 that would read as a failure of a closed queue.
+    // Decided here from `offered`, so the chart does not hang on how the
+    // summary happens to encode "no arrivals".
+    let mut service_level = queue_series(|i| {
+        if i.offered > 0.0 {
+            i.service_level
+        } else {
+            f64::NAN
+        }
+    });
     if let [queue] = report.queues.as_slice()
         && let (Some(target), Some(last)) = (queue.sl_target, queue.intervals.last())
     {
         service_level.push(Series {
-            name: labels.target.to_owned(),
+            name: lang.t("sim.target").to_owned(),
             points: vec![
                 (hours(queue.intervals[0].start_seconds), target),
                 (hours(last.start_seconds), target),
@@ -461,62 +387,96 @@ fn html_report(scenario_path: &Path, report: &SimulationReport) -> String {
         })
         .collect();
     let mut body = format!(
-        "<h1>{} <bdi>{}</bdi></h1>\n<p class=\"muted\" dir=\"ltr\">{}</p>\n",
-        escape(labels.heading),
-        escape(&scenario_path.display().to_string()),
-        escape(table(report).lines().next().unwrap_or_default())
+        "<h1>{}</h1>\n<p class=\"muted\">{}</p>\n",
+        lang.html(
+            "sim.heading",
+            &[("scenario", &bdi(&scenario_path.display().to_string()))]
+        ),
+        lang.html(
+            "sim.summary",
+            &[
+                ("replications", &ltr(&report.replications.to_string())),
+                ("duration", &bdi(&lang.duration(report.duration_seconds))),
+                ("warmup", &bdi(&lang.duration(report.warmup_seconds))),
+                ("seed", &ltr(&report.seed.to_string())),
+                ("customers", &ltr(&report.customers.to_string())),
+            ]
+        )
     );
+    let queue_columns = [
+        lang.t("sim.col_queue"),
+        lang.t("sim.col_offered"),
+        lang.t("sim.col_answered"),
+        lang.t("sim.col_abandoned"),
+        lang.t("sim.col_blocked"),
+        lang.t("sim.col_service_level"),
+        lang.t("sim.col_p_wait"),
+        lang.t("sim.col_p_abandon"),
+        lang.t("sim.col_mean_wait"),
+        lang.t("sim.col_asa"),
+    ];
+    let mut total = queue_row(&report.total);
+    total[0] = lang.t("sim.total").to_owned();
     body.push_str(&html_table(
-        &labels.queue_columns,
+        &queue_columns,
         &report
             .queues
             .iter()
-            .chain(std::iter::once(&report.total))
             .map(queue_row)
+            .chain(std::iter::once(total))
             .collect::<Vec<_>>(),
     ));
     body.push_str(&html_table(
-        &labels.group_columns,
+        &[
+            lang.t("sim.col_group"),
+            lang.t("sim.col_agents"),
+            lang.t("sim.col_occupancy"),
+        ],
         &report
             .agent_groups
             .iter()
             .map(group_row)
             .collect::<Vec<_>>(),
     ));
-    let interval = format_duration(report.interval_seconds);
+    let interval = bdi(&lang.duration(report.interval_seconds));
     let _ = writeln!(
         body,
-        "<h2>{} <bdi>{interval}</bdi></h2>",
-        escape(labels.waiting_heading)
+        "<h2>{}</h2>",
+        lang.html("sim.waiting_heading", &[("interval", &interval)])
     );
     body.push_str(&chart(
-        labels.waiting_title,
-        labels.waiting_axis,
+        lang.t("sim.waiting_title"),
+        lang.t("sim.waiting_axis"),
         queue_series(|i| i.waiting),
         None,
         x_label,
     ));
     let _ = writeln!(
         body,
-        "<h2>{} <bdi>{interval}</bdi></h2>",
-        escape(labels.service_heading)
+        "<h2>{}</h2>",
+        lang.html("sim.service_heading", &[("interval", &interval)])
     );
     body.push_str(&chart(
-        labels.service_title,
-        labels.share_axis,
+        lang.t("sim.service_title"),
+        lang.t("sim.share_axis"),
         service_level,
         Some((0.0, 1.0)),
         x_label,
     ));
-    let _ = writeln!(body, "<h2>{}</h2>", escape(labels.occupancy_heading));
+    let _ = writeln!(body, "<h2>{}</h2>", lang.html("sim.occupancy_heading", &[]));
     body.push_str(&chart(
-        labels.occupancy_title,
-        labels.share_axis,
+        lang.t("sim.occupancy_title"),
+        lang.t("sim.share_axis"),
         occupancy,
         Some((0.0, 1.0)),
         x_label,
     ));
-    html_page(labels.page_title, labels.lang, labels.direction, &body)
+    html_page(
+        lang.t("sim.page_title"),
+        lang.code(),
+        lang.direction(),
+        &body,
+    )
 }
 
 fn html_table(header: &[&str], rows: &[Vec<String>]) -> String {
@@ -531,7 +491,10 @@ fn html_table(header: &[&str], rows: &[Vec<String>]) -> String {
             if column == 0 {
                 let _ = write!(html, "<td dir=\"auto\">{}</td>", escape(text));
             } else {
-                let _ = write!(html, "<td class=\"number\">{}</td>", escape(text));
+                // A no-break space keeps "± 0.0075" together, so a narrow
+                // column wraps between the mean and its half-width only.
+                let text = text.replace(" ± ", " ±\u{a0}");
+                let _ = write!(html, "<td class=\"number\">{}</td>", escape(&text));
             }
         }
         html.push_str("</tr>\n");
