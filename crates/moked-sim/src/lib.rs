@@ -36,9 +36,18 @@ pub fn simulate(
     Ok(summarize(scenario, &results))
 }
 
-/// The engine's events of replication `index` as Asterisk `queue_log` lines.
-pub fn queue_log(scenario: &Scenario, index: u32) -> Result<String, SimulationError> {
+/// The engine's events of replication `index` as Asterisk `queue_log` lines,
+/// dated as if the simulation began `start` after the Unix epoch (simulated
+/// time starts at zero; `queue_log` readers expect real dates).
+pub fn queue_log(
+    scenario: &Scenario,
+    index: u32,
+    start: moked_routing::Span,
+) -> Result<String, SimulationError> {
     let mut events = Vec::new();
     let (_, engine) = replication::run_recording(scenario, index, &mut events)?;
+    for event in &mut events {
+        event.at += start;
+    }
     Ok(moked_routing::queue_log::format_events(&events, &engine))
 }

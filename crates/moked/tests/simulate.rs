@@ -151,6 +151,8 @@ fn writes_an_html_report_and_a_queue_log() {
             "out.html",
             "--queue-log",
             "queue_log",
+            "--start",
+            "2026-11-22T08:00",
         ],
     );
     stdout(&output);
@@ -175,6 +177,30 @@ fn writes_an_html_report_and_a_queue_log() {
         "{log:.300}"
     );
     assert!(log.lines().any(|line| line.contains("|CONNECT|")));
+    // 08:00 in Jerusalem on 2026-11-22 (winter time, UTC+2) is 06:00 UTC.
+    let first_epoch: u64 = log.split('|').next().unwrap().parse().unwrap();
+    assert!(
+        (1_795_327_200..1_795_327_200 + 86_400).contains(&first_epoch),
+        "{first_epoch}"
+    );
+}
+
+#[test]
+fn a_bad_queue_log_start_names_the_option() {
+    let folder = workspace("bad-start", SCENARIO);
+    let output = moked(
+        &folder,
+        &[
+            "scenario.toml",
+            "--quiet",
+            "--queue-log",
+            "log",
+            "--start",
+            "yesterday",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--start"));
 }
 
 #[test]

@@ -43,6 +43,13 @@ pub struct Args {
     /// Write the routing engine's events of the first replication as Asterisk queue_log lines.
     #[arg(long, value_name = "FILE")]
     pub queue_log: Option<PathBuf>,
+    /// When the simulated day begins, for the dates of the queue_log: a local date and time
+    /// such as 2026-11-22T08:00 (in --tz), or an instant with an offset (default: today 00:00).
+    #[arg(long, value_name = "DATETIME", requires = "queue_log")]
+    pub start: Option<String>,
+    /// The time zone of --start and of the default start.
+    #[arg(long, value_name = "ZONE", default_value = "Asia/Jerusalem")]
+    pub tz: String,
     /// Threads to run replications on (default: the machine's cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -85,10 +92,42 @@ pub fn run(args: Args) -> Result<(), CliError> {
         write_text(path, &html_report(&args.scenario, &report, args.lang))?;
     }
     if let Some(path) = &args.queue_log {
-        let lines = moked_sim::queue_log(&scenario, 0).map_err(anyhow::Error::from)?;
+        let start = queue_log_start(args.start.as_deref(), &args.tz)?;
+        let lines = moked_sim::queue_log(&scenario, 0, start).map_err(anyhow::Error::from)?;
         write_text(path, &lines)?;
     }
     Ok(())
+}
+
+/// The instant the simulated time zero stands for, as a span since the Unix epoch.
+fn queue_log_start(start: Option<&str>, zone: &str) -> Result<moked_routing::Span, CliError> {
+    let zone = jiff::tz::TimeZone::get(zone)
+        .map_err(|error| CliError::option("tz", format!("{zone:?}: {error}")))?;
+    let instant = match start {
+        None => jiff::Timestamp::now()
+            .to_zoned(zone)
+            .start_of_day()
+            .map_err(|error| CliError::option("start", error))?
+            .timestamp(),
+        Some(text) => match text.parse::<jiff::Timestamp>() {
+            Ok(instant) => instant,
+            Err(_) => text
+                .parse::<jiff::civil::DateTime>()
+                .and_then(|local| local.to_zoned(zone))
+                .map_err(|error| {
+                    CliError::option(
+                        "start",
+                        format!(
+                            "{text:?} is not a date and time such as 2026-11-22T08:00: {error}"
+                        ),
+                    )
+                })?
+                .timestamp(),
+        },
+    };
+    let seconds = u64::try_from(instant.as_second())
+        .map_err(|_| CliError::option("start", "must not be before 1970"))?;
+    Ok(moked_routing::Span::from_secs(seconds))
 }
 
 fn load_scenario(path: &Path) -> Result<Scenario, CliError> {
