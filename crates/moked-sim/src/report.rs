@@ -131,7 +131,7 @@ pub fn summarize(scenario: &Scenario, results: &[ReplicationResult]) -> Simulati
             agents: group.count,
             occupancy: Estimate::from_samples(results.iter().map(|r| {
                 let counts = &r.groups[index];
-                counts.busy / counts.staffed
+                time_share(counts.busy, counts.staffed)
             })),
             intervals: layout
                 .occupancy(results.iter().map(|r| r.groups[index].intervals.as_slice())),
@@ -152,6 +152,13 @@ pub fn summarize(scenario: &Scenario, results: &[ReplicationResult]) -> Simulati
 
 fn ratio(part: f64, whole: f64) -> f64 {
     if whole > 0.0 { part / whole } else { f64::NAN }
+}
+
+/// The share of `whole` seconds that `part` seconds of it fill. Busy and staffed
+/// time are sums of the same spans taken in different orders, so rounding can put
+/// the part a few ulps above the whole; a share of time is never above 1.
+fn time_share(part: f64, whole: f64) -> f64 {
+    ratio(part, whole).min(1.0)
 }
 
 fn summarize_queue(name: &str, runs: &[&QueueCounts], layout: &SeriesLayout) -> QueueSummary {
@@ -276,7 +283,7 @@ impl SeriesLayout {
             .map(|point| OccupancyPoint {
                 start_seconds: self.start_of(point, folds),
                 staffed: ratio(staffed[point], samples[point] * self.width),
-                occupancy: ratio(busy[point], staffed[point]),
+                occupancy: time_share(busy[point], staffed[point]),
             })
             .collect()
     }
