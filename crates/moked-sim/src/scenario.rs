@@ -711,17 +711,14 @@ impl Source<'_> {
                 .map(|spanned| self.distribution(spanned.get_ref(), spanned.span(), &field(name)))
                 .transpose()
         };
-        let sl_seconds = match &queue.sl_seconds {
+        let non_negative = |value: &Option<Spanned<f64>>, name: &str, default: f64| match value {
             Some(value) if !(value.get_ref().is_finite() && *value.get_ref() >= 0.0) => {
-                return Err(self.error(
-                    value.span(),
-                    field("sl_seconds"),
-                    "must be finite and not negative",
-                ));
+                Err(self.error(value.span(), field(name), "must be finite and not negative"))
             }
-            Some(value) => *value.get_ref(),
-            None => 20.0,
+            Some(value) => Ok(*value.get_ref()),
+            None => Ok(default),
         };
+        let sl_seconds = non_negative(&queue.sl_seconds, "sl_seconds", 20.0)?;
         let sl_target = match &queue.sl_target {
             Some(value) if !(0.0..=1.0).contains(value.get_ref()) => {
                 return Err(self.error(
@@ -738,17 +735,7 @@ impl Source<'_> {
                 .map_err(|_| self.error(value.span(), field("priority"), "is too large"))?,
             None => 0,
         };
-        let aging = match &queue.aging {
-            Some(value) if !(value.get_ref().is_finite() && *value.get_ref() >= 0.0) => {
-                return Err(self.error(
-                    value.span(),
-                    field("aging"),
-                    "must be finite and not negative",
-                ));
-            }
-            Some(value) => *value.get_ref(),
-            None => 1.0,
-        };
+        let aging = non_negative(&queue.aging, "aging", 1.0)?;
         let lines = match &queue.lines {
             Some(value) if !(1..=i64::from(u32::MAX)).contains(value.get_ref()) => {
                 return Err(self.error(value.span(), field("lines"), "must be at least 1"));
