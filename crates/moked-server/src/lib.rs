@@ -1,0 +1,1 @@
+//! The Moked HTTP server.
