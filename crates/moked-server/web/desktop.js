@@ -1,0 +1,931 @@
+// The agent desktop: status, offered contacts, several chats at once, the
+// customer-360 panel and keyboard shortcuts. State comes from
+// `GET /api/v1/agent/desk` and is kept current by the live WebSocket; after a
+// reconnect (or a `resync` event) the desk is read again, so nothing is missed.
+// User text only reaches the page through `el` (textContent), never as HTML.
+
+import {
+  api,
+  ApiError,
+  connectLive,
+  el,
+  formatDateTime,
+  formatDuration,
+  formatTime,
+  newKey,
+  replaceChildren,
+  secondsSince,
+  t,
+  toast,
+} from "./common.js";
+import { openStaffPage, topbar } from "./login.js";
+
+/** Reasons an agent can give for not being ready (labels in the locale files). */
+const NOT_READY_REASONS = ["break", "meal", "training", "meeting", "coaching", "personal"];
+
+/** How long a "customer is typing" hint stays after the last typing event. */
+const TYPING_SHOWN_MS = 4000;
+/** At most one typing notice to the server per this many milliseconds. */
+const TYPING_SENT_EVERY_MS = 2500;
+
+const state = {
+  session: null,
+  me: null,
+  presence: { state: "offline", reason: null, since: new Date().toISOString() },
+  capacity: null,
+  offers: new Map(), // chat id → {chat, queue, customer, expires_at}
+  chats: new Map(), // chat id → ChatView
+  order: [], // chat ids in the order their tabs show
+  active: null,
+  wrapUpCodes: null,
+  queues: null, // [{id, name}] or null when unknown
+  agents: null, // [{id, name, state}] or null when not allowed
+  customers: new Map(), // customer id → customer (cache for names)
+  connected: false,
+};
+
+const ui = {};
+
+// ---------------------------------------------------------------- helpers
+
+/** The id of a chat, whichever name the server gives it. */
+function chatIdOf(c) {
+  return Number(c.chat ?? c.id ?? c.interaction);
+}
+
+/** A customer id from a number or an embedded customer object. */
+function customerIdOf(c) {
+  const cust = c.customer;
+  if (cust && typeof cust === "object") return Number(cust.id);
+  return cust == null ? null : Number(cust);
+}
+
+function queueName(id) {
+  const q = state.queues && state.queues.find((x) => Number(x.id) === Number(id));
+  return q ? q.name : t("desk.queue_n", { id });
+}
+
+function agentName(id) {
+  if (Number(id) === Number(state.me.id)) return state.me.display_name;
+  const a = state.agents && state.agents.find((x) => Number(x.id) === Number(id));
+  return a ? a.name : t("desk.agent_n", { id });
+}
+
+/** The sender of a stored message as {kind, user}; accepts `"customer"` or `{kind, user}`. */
+function senderOf(m) {
+  const s = m.sender;
+  if (typeof s === "string") return { kind: s, user: m.user ?? m.agent ?? null };
+  return { kind: (s && s.kind) || "system", user: s && s.user != null ? s.user : null };
+}
+
+function presenceLabel(p) {
+  if (p.state === "not_ready" && p.reason) return t(`presence.reason.${p.reason}`);
+  return t(`presence.${p.state}`);
+}
+
+// ---------------------------------------------------------------- loading
+
+async function loadDesk() {
+  const desk = await api("GET", "/agent/desk");
+  applyPresence(desk.presence, desk.since, desk.reason);
+  state.capacity = desk.capacity ?? desk.capacities ?? null;
+  state.offers.clear();
+  for (const o of desk.offers || []) state.offers.set(chatIdOf(o), normalizeOffer(o));
+  const live = new Set();
+  for (const c of desk.chats || []) {
+    const id = chatIdOf(c);
+    live.add(id);
+    const view = state.chats.get(id) || addChat(id, c);
+    view.applyDesk(c);
+    view.reloadMessages();
+  }
+  for (const id of [...state.chats.keys()]) if (!live.has(id)) removeChat(id);
+  renderOffers();
+  renderTabs();
+  if (state.active == null && state.order.length) selectChat(state.order[0]);
+}
+
+function applyPresence(presence, since, reason) {
+  if (presence && typeof presence === "object") {
+    state.presence = {
+      state: presence.state,
+      reason: presence.reason ?? null,
+      since: presence.since || since || state.presence.since,
+    };
+  } else if (presence) {
+    state.presence = { state: presence, reason: reason ?? null, since: since || new Date().toISOString() };
+  }
+  renderPresence();
+}
+
+function normalizeOffer(o) {
+  return { chat: chatIdOf(o), queue: o.queue, customer: customerIdOf(o), expires_at: o.expires_at };
+}
+
+async function loadQueues() {
+  try {
+    state.queues = (await api("GET", "/queues")).map((q) => ({ id: q.id, name: q.name }));
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 403) throw e;
+    // Agents may not read the queue configuration; the widget's public
+    // configuration still names the queues a chat can be transferred to.
+    const cfg = await api("GET", `/widget/${encodeURIComponent(state.session.org.slug)}/config`);
+    state.queues = cfg.queues || [];
+  }
+}
+
+async function loadAgents() {
+  try {
+    const board = await api("GET", "/wallboard");
+    state.agents = (board.agents || []).map((a) => ({
+      id: a.id ?? a.agent,
+      name: a.name ?? a.display_name,
+      state: a.state,
+    }));
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 403) throw e;
+    state.agents = null;
+  }
+}
+
+async function loadWrapUpCodes() {
+  state.wrapUpCodes = await api("GET", "/wrap-up-codes");
+}
+
+async function customer(id, fresh = false) {
+  if (!fresh && state.customers.has(id)) return state.customers.get(id);
+  const c = await api("GET", `/customers/${id}`);
+  state.customers.set(id, c);
+  return c;
+}
+
+// ---------------------------------------------------------------- presence
+
+function presenceSelector() {
+  const select = el("select", { id: "presence", on: { change: () => changePresence(select.value) } });
+  select.append(el("option", { value: "available", text: t("presence.available") }));
+  const group = el("optgroup", { label: t("presence.not_ready") });
+  for (const r of NOT_READY_REASONS) group.append(el("option", { value: `not_ready:${r}`, text: t(`presence.reason.${r}`) }));
+  select.append(group, el("option", { value: "offline", text: t("presence.offline") }));
+  ui.presence = select;
+  ui.presenceTime = el("span", { class: "status-time num", "aria-label": t("presence.time_in_status") });
+  return el("span", { class: "presence" }, el("label", { for: "presence", text: t("presence.label") }), select, ui.presenceTime);
+}
+
+async function changePresence(value) {
+  const [s, reason] = value.split(":");
+  try {
+    await api("PUT", "/agent/presence", reason ? { state: s, reason } : { state: s });
+    state.presence = { state: s, reason: reason || null, since: new Date().toISOString() };
+  } catch (e) {
+    toast(e.message, "error");
+  }
+  renderPresence();
+}
+
+function renderPresence() {
+  if (!ui.presence) return;
+  const p = state.presence;
+  ui.presence.value = p.state === "not_ready" ? `not_ready:${p.reason || "break"}` : p.state;
+  ui.presenceTime.textContent = formatDuration(secondsSince(p.since));
+  ui.presenceTime.title = presenceLabel(p);
+}
+
+// ---------------------------------------------------------------- offers
+
+function renderOffers() {
+  const items = [...state.offers.values()].map((o) => {
+    const name = state.customers.get(o.customer);
+    return el(
+      "li",
+      { class: "offer", dataset: { chat: o.chat } },
+      el("div", {}, el("strong", { text: name ? name.name : t("desk.new_contact") })),
+      el("div", { class: "muted", text: queueName(o.queue) }),
+      el("div", {}, t("desk.expires_in"), " ", el("span", { class: "countdown num", dataset: { expires: o.expires_at } })),
+      el(
+        "div",
+        { class: "actions" },
+        el("button", { type: "button", class: "ok", on: { click: () => accept(o.chat) }, text: t("desk.accept") }),
+        el("button", { type: "button", class: "secondary", on: { click: () => reject(o.chat) }, text: t("desk.reject") }),
+      ),
+    );
+  });
+  replaceChildren(ui.offers, items.length ? items : el("li", { class: "empty", text: t("desk.no_offers") }));
+  tickCountdowns();
+  for (const o of state.offers.values()) {
+    if (o.customer != null && !state.customers.has(o.customer)) {
+      customer(o.customer).then(renderOffers, () => {});
+    }
+  }
+}
+
+function tickCountdowns() {
+  for (const node of ui.offers.querySelectorAll("[data-expires]")) {
+    const left = Math.max(0, Math.ceil((new Date(node.dataset.expires).getTime() - Date.now()) / 1000));
+    node.textContent = formatDuration(left);
+  }
+}
+
+async function accept(chat) {
+  try {
+    await api("POST", `/interactions/${chat}/accept`);
+    const offer = state.offers.get(chat);
+    state.offers.delete(chat);
+    renderOffers();
+    const view = state.chats.get(chat) || addChat(chat, offer || { chat });
+    view.reloadMessages();
+    selectChat(chat);
+  } catch (e) {
+    toast(e.message, "error");
+    if (e instanceof ApiError && (e.status === 404 || e.status === 409)) {
+      state.offers.delete(chat);
+      renderOffers();
+    }
+  }
+}
+
+async function reject(chat) {
+  try {
+    await api("POST", `/interactions/${chat}/reject`);
+  } catch (e) {
+    toast(e.message, "error");
+  }
+  state.offers.delete(chat);
+  renderOffers();
+}
+
+// ---------------------------------------------------------------- chats
+
+function addChat(id, data) {
+  const view = new ChatView(id, data);
+  state.chats.set(id, view);
+  state.order.push(id);
+  ui.chatArea.append(view.root);
+  renderTabs();
+  return view;
+}
+
+function removeChat(id) {
+  const view = state.chats.get(id);
+  if (!view) return;
+  view.root.remove();
+  state.chats.delete(id);
+  state.order = state.order.filter((x) => x !== id);
+  if (state.active === id) {
+    state.active = null;
+    if (state.order.length) selectChat(state.order[0]);
+    else showNoChat();
+  }
+  renderTabs();
+}
+
+function selectChat(id) {
+  if (!state.chats.has(id)) return;
+  state.active = id;
+  for (const [cid, view] of state.chats) view.root.hidden = cid !== id;
+  ui.noChat.hidden = true;
+  const view = state.chats.get(id);
+  view.unread = 0;
+  renderTabs();
+  renderCustomer360(view);
+  view.focusComposer();
+}
+
+function showNoChat() {
+  ui.noChat.hidden = false;
+  replaceChildren(ui.c360, el("p", { class: "empty", text: t("c360.none") }));
+}
+
+function renderTabs() {
+  const tabs = state.order.map((id, i) => {
+    const view = state.chats.get(id);
+    return el(
+      "li",
+      {},
+      el(
+        "button",
+        {
+          type: "button",
+          role: "tab",
+          class: "chat-tab secondary",
+          "aria-selected": String(id === state.active),
+          "aria-controls": `chat-${id}`,
+          on: { click: () => selectChat(id) },
+        },
+        el("span", {}, el("kbd", { text: String(i + 1) }), " ", view.title()),
+        el("span", { class: "state", text: t(`desk.chat_state.${view.status}`) }),
+        view.unread ? el("span", { class: "badge", "aria-label": t("desk.unread"), text: String(view.unread) }) : null,
+      ),
+    );
+  });
+  replaceChildren(ui.tabs, tabs.length ? tabs : el("li", { class: "empty", text: t("desk.no_chats") }));
+  const cap = chatCapacity();
+  ui.chatCount.textContent = cap ? t("desk.chat_count_cap", { n: state.order.length, cap }) : String(state.order.length);
+}
+
+/** The agent's chat capacity, from the desk (a number or a per-channel list). */
+function chatCapacity() {
+  const c = state.capacity;
+  if (typeof c === "number") return c;
+  if (Array.isArray(c)) {
+    const chat = c.find((x) => x.channel === "chat");
+    return chat ? chat.max_concurrent : null;
+  }
+  if (c && typeof c === "object") return c.chat ?? null;
+  return null;
+}
+
+/** One conversation: its messages, reply box, and the transfer and wrap-up forms. */
+class ChatView {
+  constructor(id, data) {
+    this.id = id;
+    this.queue = data.queue ?? null;
+    this.customerId = customerIdOf(data);
+    this.customerName = data.customer_name || (data.customer && data.customer.name) || null;
+    this.status = data.ended_at || data.state === "ended" ? "ended" : "connected";
+    this.unread = 0;
+    this.messageIds = new Set();
+    this.noteMode = false;
+    this.lastTypingSent = 0;
+    this.typingTimer = null;
+    this.build();
+  }
+
+  applyDesk(c) {
+    this.queue = c.queue ?? this.queue;
+    this.customerId = customerIdOf(c) ?? this.customerId;
+    if (c.customer_name) this.customerName = c.customer_name;
+    const s = c.state || c.status;
+    if (s === "ended" || s === "wrap_up" || c.ended_at) this.setEnded();
+  }
+
+  title() {
+    const cached = this.customerId != null && state.customers.get(this.customerId);
+    return (cached && cached.name) || this.customerName || t("desk.chat_n", { id: this.id });
+  }
+
+  build() {
+    this.heading = el("h2", { id: `chat-${this.id}-title`, text: this.title() });
+    this.queueLabel = el("span", { class: "muted" });
+    this.messages = el("div", { class: "messages", role: "log", "aria-live": "polite", "aria-labelledby": `chat-${this.id}-title` });
+    this.typing = el("div", { class: "typing", "aria-live": "polite" });
+    this.endButton = el("button", { type: "button", class: "danger", on: { click: () => this.end() }, text: t("desk.end") });
+    this.transferButton = el("button", { type: "button", class: "secondary", on: { click: () => this.toggleTransfer() }, text: t("desk.transfer") });
+    this.transferForm = el("div", { class: "inline-form", hidden: true });
+    this.wrapForm = el("div", { class: "inline-form wrapup", hidden: true });
+    this.composer = this.buildComposer();
+    this.root = el(
+      "section",
+      { id: `chat-${this.id}`, class: "chat-area", role: "tabpanel", hidden: true, "aria-labelledby": `chat-${this.id}-title` },
+      el("div", { class: "chat-head" }, this.heading, this.queueLabel, el("span", { class: "spacer" }), this.transferButton, this.endButton),
+      this.transferForm,
+      this.wrapForm,
+      this.messages,
+      this.typing,
+      this.composer,
+    );
+    this.refreshHead();
+  }
+
+  buildComposer() {
+    const id = `reply-${this.id}`;
+    this.textarea = el("textarea", { id, rows: "2", maxlength: "4000", on: { keydown: (e) => this.onKey(e), input: () => this.sendTyping() } });
+    this.noteToggle = el("input", { type: "checkbox", id: `note-${this.id}`, on: { change: () => this.setNoteMode(this.noteToggle.checked) } });
+    this.sendButton = el("button", { type: "button", class: "primary", on: { click: () => this.send() }, text: t("desk.send") });
+    this.replyLabel = el("label", { for: id, class: "sr-only", text: t("desk.reply_label") });
+    return el(
+      "div",
+      { class: "composer" },
+      this.replyLabel,
+      this.textarea,
+      el("div", { class: "opts" }, el("label", { for: `note-${this.id}` }, this.noteToggle, t("desk.note_toggle")), this.sendButton),
+    );
+  }
+
+  refreshHead() {
+    this.heading.textContent = this.title();
+    this.queueLabel.textContent = this.queue != null ? queueName(this.queue) : "";
+    const ended = this.status !== "connected";
+    this.endButton.hidden = ended;
+    this.transferButton.hidden = ended;
+    this.textarea.disabled = ended && !this.noteMode;
+  }
+
+  focusComposer() {
+    if (this.status !== "connected" && !this.wrapForm.hidden) {
+      const sel = this.wrapForm.querySelector("select");
+      if (sel) sel.focus();
+      return;
+    }
+    this.textarea.focus();
+  }
+
+  setNoteMode(on) {
+    this.noteMode = on;
+    this.composer.classList.toggle("note-mode", on);
+    this.textarea.placeholder = on ? t("desk.note_placeholder") : t("desk.reply_placeholder");
+    this.sendButton.textContent = on ? t("desk.add_note") : t("desk.send");
+    this.refreshHead();
+  }
+
+  onKey(e) {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      this.send();
+    }
+  }
+
+  sendTyping() {
+    if (this.noteMode || this.status !== "connected") return;
+    const now = Date.now();
+    if (now - this.lastTypingSent < TYPING_SENT_EVERY_MS) return;
+    this.lastTypingSent = now;
+    api("POST", `/interactions/${this.id}/typing`).catch(() => {});
+  }
+
+  async send() {
+    const body = this.textarea.value.trim();
+    if (!body) return;
+    this.sendButton.disabled = true;
+    try {
+      const msg = this.noteMode
+        ? await api("POST", `/interactions/${this.id}/notes`, { body })
+        : await api("POST", `/interactions/${this.id}/messages`, { body, idempotency_key: newKey() });
+      this.textarea.value = "";
+      if (msg) this.addMessage(this.noteMode && !msg.sender ? { ...msg, sender: { kind: "note", user: state.me.id } } : msg);
+    } catch (e) {
+      toast(e.message, "error");
+    } finally {
+      this.sendButton.disabled = false;
+      this.textarea.focus();
+    }
+  }
+
+  async reloadMessages() {
+    try {
+      const data = await api("GET", `/interactions/${this.id}`);
+      const inter = data.interaction || data;
+      this.queue = this.queue ?? inter.queue;
+      if (this.customerId == null) this.customerId = customerIdOf(inter);
+      const all = [...(data.messages || inter.messages || [])];
+      for (const n of data.notes || []) all.push({ ...n, sender: n.sender || { kind: "note", user: n.agent ?? n.user } });
+      all.sort((a, b) => new Date(a.sent_at) - new Date(b.sent_at));
+      replaceChildren(this.messages);
+      this.messageIds.clear();
+      for (const m of all) this.addMessage(m, true);
+      if (inter.ended_at && this.status === "connected") this.setEnded();
+      this.refreshHead();
+      if (this.customerId != null) {
+        await customer(this.customerId).catch(() => null);
+        this.refreshHead();
+        renderTabs();
+        if (state.active === this.id) renderCustomer360(this);
+      }
+    } catch (e) {
+      toast(e.message, "error");
+    }
+  }
+
+  addMessage(m, quiet = false) {
+    if (m.id != null && this.messageIds.has(m.id)) return;
+    if (m.id != null) this.messageIds.add(m.id);
+    const s = senderOf(m);
+    const who = {
+      customer: () => this.title(),
+      agent: () => agentName(s.user),
+      note: () => t("desk.note_by", { name: agentName(s.user) }),
+      system: () => t("desk.system"),
+    }[s.kind] || (() => s.kind);
+    const node = el(
+      "div",
+      { class: ["msg", s.kind] },
+      el("span", { class: "body", text: m.body }),
+      el("span", { class: "meta" }, who(), " · ", el("span", { class: "num", text: m.sent_at ? formatTime(m.sent_at) : "" })),
+    );
+    this.messages.append(node);
+    this.messages.scrollTop = this.messages.scrollHeight;
+    if (s.kind === "customer") this.showTyping(false);
+    if (!quiet && state.active !== this.id) {
+      this.unread += 1;
+      renderTabs();
+    }
+  }
+
+  showTyping(on) {
+    clearTimeout(this.typingTimer);
+    this.typing.textContent = on ? t("desk.customer_typing", { name: this.title() }) : "";
+    if (on) this.typingTimer = setTimeout(() => this.showTyping(false), TYPING_SHOWN_MS);
+  }
+
+  async end() {
+    try {
+      await api("POST", `/interactions/${this.id}/end`);
+      this.setEnded();
+    } catch (e) {
+      toast(e.message, "error");
+    }
+  }
+
+  setEnded() {
+    if (this.status === "ended") return;
+    this.status = "ended";
+    this.transferForm.hidden = true;
+    this.showTyping(false);
+    this.refreshHead();
+    this.showWrapUp();
+    renderTabs();
+  }
+
+  showWrapUp() {
+    const id = `wrap-${this.id}`;
+    const select = el(
+      "select",
+      { id, name: "code", required: true },
+      el("option", { value: "", text: t("desk.wrap_pick") }),
+      (state.wrapUpCodes || []).map((c) => el("option", { value: c.id, text: c.label ? `${c.label} (${c.code})` : c.code })),
+    );
+    const error = el("div", { class: "field-error", role: "alert" });
+    const done = el("button", { type: "button", class: "primary", text: t("desk.wrap_done") });
+    done.addEventListener("click", () => this.wrapUp(select, error));
+    replaceChildren(
+      this.wrapForm,
+      el("div", { class: "field" }, el("label", { for: id, text: t("desk.wrap_label") }), select, error),
+      done,
+    );
+    this.wrapForm.hidden = false;
+    if (state.active === this.id) select.focus();
+  }
+
+  async wrapUp(select, error) {
+    if (!select.value) {
+      error.textContent = t("desk.wrap_required");
+      select.setAttribute("aria-invalid", "true");
+      select.focus();
+      return;
+    }
+    try {
+      await api("POST", `/interactions/${this.id}/wrap-up`, { code: Number(select.value) });
+      removeChat(this.id);
+      toast(t("desk.wrapped_up"));
+    } catch (e) {
+      error.textContent = e.message;
+    }
+  }
+
+  toggleTransfer() {
+    if (!this.transferForm.hidden) {
+      this.transferForm.hidden = true;
+      return;
+    }
+    this.buildTransfer();
+    this.transferForm.hidden = false;
+    this.transferForm.querySelector("select").focus();
+  }
+
+  buildTransfer() {
+    const id = `transfer-${this.id}`;
+    const select = el("select", { id }, el("option", { value: "", text: t("desk.transfer_pick") }));
+    const queues = el("optgroup", { label: t("desk.transfer_queues") });
+    for (const q of state.queues || []) {
+      if (Number(q.id) !== Number(this.queue)) queues.append(el("option", { value: `queue:${q.id}`, text: q.name }));
+    }
+    select.append(queues);
+    if (state.agents) {
+      const agents = el("optgroup", { label: t("desk.transfer_agents") });
+      for (const a of state.agents) {
+        if (Number(a.id) === Number(state.me.id)) continue;
+        agents.append(el("option", { value: `agent:${a.id}`, text: `${a.name} — ${t(`agent_state.${a.state}`)}` }));
+      }
+      select.append(agents);
+    }
+    const error = el("div", { class: "field-error", role: "alert" });
+    replaceChildren(
+      this.transferForm,
+      el("div", { class: "field" }, el("label", { for: id, text: t("desk.transfer_to") }), select, error),
+      el("button", { type: "button", class: "primary", on: { click: () => this.transfer(select, error) }, text: t("desk.transfer_go") }),
+      el("button", { type: "button", class: "secondary", on: { click: () => (this.transferForm.hidden = true) }, text: t("common.cancel") }),
+      state.agents ? null : el("p", { class: "muted", text: t("desk.transfer_no_agents") }),
+    );
+  }
+
+  async transfer(select, error) {
+    if (!select.value) {
+      error.textContent = t("desk.transfer_required");
+      select.focus();
+      return;
+    }
+    const [kind, target] = select.value.split(":");
+    try {
+      await api("POST", `/interactions/${this.id}/transfer`, { [kind]: Number(target) });
+      toast(t("desk.transferred"));
+      removeChat(this.id);
+    } catch (e) {
+      error.textContent = e.message;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- customer 360
+
+async function renderCustomer360(view) {
+  if (view.customerId == null) {
+    replaceChildren(ui.c360, el("p", { class: "empty", text: t("c360.unknown") }));
+    return;
+  }
+  const id = view.customerId;
+  replaceChildren(ui.c360, el("p", { class: "muted", text: t("common.loading") }));
+  try {
+    const [c, history] = await Promise.all([customer(id, true), api("GET", `/customers/${id}/interactions`)]);
+    if (state.active !== view.id) return;
+    replaceChildren(ui.c360, profile(c), notesEditor(c), historyList(history, view.id));
+  } catch (e) {
+    replaceChildren(ui.c360, el("p", { class: "error-box", text: e.message }));
+  }
+}
+
+function profile(c) {
+  const row = (key, value) => (value ? [el("dt", { text: t(`c360.${key}`) }), el("dd", {}, value)] : null);
+  const tier = c.tier || "standard";
+  return el(
+    "section",
+    { "aria-labelledby": "c360-name" },
+    el("h2", { id: "c360-name", text: c.name }),
+    el(
+      "dl",
+      {},
+      row("tier", el("span", { class: ["tier", tier], text: t(`tier.${tier}`) })),
+      row("phones", (c.phones || []).length ? el("span", { class: "num", text: c.phones.join(", ") }) : null),
+      row("emails", (c.emails || []).join(", ")),
+      row("israeli_id", c.israeli_id ? el("span", { class: "num", text: maskId(c.israeli_id) }) : null),
+    ),
+  );
+}
+
+/** The ID number as the agent may see it: only its last three digits. */
+function maskId(id) {
+  const s = String(id);
+  if (s.includes("*")) return s;
+  return "*".repeat(Math.max(0, s.length - 3)) + s.slice(-3);
+}
+
+function notesEditor(c) {
+  const area = el("textarea", { id: "c360-notes", name: "notes", value: c.notes || "" });
+  const error = el("div", { class: "field-error", role: "alert" });
+  const save = el("button", { type: "button", class: "secondary", text: t("c360.save_notes") });
+  save.addEventListener("click", async () => {
+    error.textContent = "";
+    save.disabled = true;
+    try {
+      const updated = await api("PUT", `/customers/${c.id}`, customerUpdate(c, area.value));
+      state.customers.set(c.id, updated || { ...c, notes: area.value });
+      toast(t("c360.notes_saved"));
+    } catch (e) {
+      error.textContent = e.message;
+    } finally {
+      save.disabled = false;
+    }
+  });
+  return el("div", { class: "field" }, el("label", { for: "c360-notes", text: t("c360.notes") }), area, error, save);
+}
+
+/** The body of `PUT /customers/{id}` that changes only the notes. */
+function customerUpdate(c, notes) {
+  return { notes };
+}
+
+function historyList(history, currentChat) {
+  const list = Array.isArray(history) ? history : history.interactions || history.items || [];
+  const past = list.filter((i) => Number(i.id) !== Number(currentChat));
+  const items = past.map((i) =>
+    el(
+      "li",
+      {},
+      el(
+        "details",
+        {},
+        el(
+          "summary",
+          {},
+          el("strong", { text: t(`channel.${i.channel}`) }),
+          " · ",
+          el("span", { class: "num", text: formatDateTime(i.created_at) }),
+          " · ",
+          queueName(i.queue),
+        ),
+        el("ol", { class: "timeline" }, (i.timeline || []).map(timelineEntry)),
+      ),
+    ),
+  );
+  return el(
+    "section",
+    { "aria-labelledby": "c360-history" },
+    el("h3", { id: "c360-history", text: t("c360.history") }),
+    items.length ? el("ul", { class: "history" }, items) : el("p", { class: "muted", text: t("c360.no_history") }),
+  );
+}
+
+function timelineEntry(entry) {
+  const step = entry.step || entry;
+  const kind = step.kind;
+  const details = [];
+  if (step.queue != null) details.push(queueName(step.queue));
+  if (step.agent != null) details.push(agentName(step.agent));
+  if (step.to_queue != null) details.push(queueName(step.to_queue));
+  if (step.to_agent != null) details.push(agentName(step.to_agent));
+  if (step.code != null) details.push(wrapCodeLabel(step.code));
+  if (step.score != null) details.push(t("c360.score", { score: step.score }));
+  return el(
+    "li",
+    {},
+    el("span", { class: "num", text: formatTime(entry.at) }),
+    " ",
+    t(`timeline.${kind}`),
+    details.length ? ` — ${details.join(", ")}` : "",
+  );
+}
+
+function wrapCodeLabel(id) {
+  const c = (state.wrapUpCodes || []).find((x) => Number(x.id) === Number(id));
+  return c ? c.label || c.code : String(id);
+}
+
+// ---------------------------------------------------------------- live events
+
+function onEvent(ev) {
+  const d = ev.data && typeof ev.data === "object" ? { type: ev.type, ...ev.data } : ev;
+  const handler = handlers[d.type];
+  if (handler) handler(d);
+}
+
+const handlers = {
+  offer(d) {
+    if (d.agent != null && Number(d.agent) !== Number(state.me.id)) return;
+    state.offers.set(chatIdOf(d), normalizeOffer(d));
+    renderOffers();
+    toast(t("desk.offer_arrived"));
+  },
+  offer_withdrawn(d) {
+    state.offers.delete(chatIdOf(d));
+    renderOffers();
+  },
+  chat_connected(d) {
+    if (d.agent != null && Number(d.agent) !== Number(state.me.id)) return;
+    const id = chatIdOf(d);
+    state.offers.delete(id);
+    renderOffers();
+    if (!state.chats.has(id)) {
+      addChat(id, d).reloadMessages();
+      if (state.active == null) selectChat(id);
+    }
+  },
+  message(d) {
+    const view = state.chats.get(chatIdOf(d));
+    if (view && d.message) view.addMessage(d.message);
+  },
+  typing(d) {
+    const view = state.chats.get(chatIdOf(d));
+    if (view && d.from === "customer") view.showTyping(true);
+  },
+  chat_transferred(d) {
+    const id = chatIdOf(d);
+    if (Number(d.from_agent) === Number(state.me.id) && state.chats.has(id)) removeChat(id);
+  },
+  chat_ended(d) {
+    const view = state.chats.get(chatIdOf(d));
+    if (!view) return;
+    if (d.by === "customer") toast(t("desk.customer_left", { name: view.title() }));
+    view.setEnded();
+  },
+  wrap_up_done(d) {
+    removeChat(chatIdOf(d));
+  },
+  agent_state(d) {
+    if (state.agents) {
+      const a = state.agents.find((x) => Number(x.id) === Number(d.agent));
+      if (a) a.state = d.state;
+    }
+    if (Number(d.agent) !== Number(state.me.id)) return;
+    state.presence = { state: d.state, reason: d.reason ?? null, since: d.since || new Date().toISOString() };
+    renderPresence();
+  },
+  resync() {
+    loadDesk().catch((e) => toast(e.message, "error"));
+  },
+};
+
+function onConnection(up) {
+  const wasDown = !state.connected;
+  state.connected = up;
+  ui.conn.textContent = up ? t("live.connected") : t("live.reconnecting");
+  ui.conn.classList.toggle("down", !up);
+  // Events sent while we were away are lost: read the desk again.
+  if (up && wasDown && ui.ready) loadDesk().catch((e) => toast(e.message, "error"));
+}
+
+// ---------------------------------------------------------------- keyboard
+
+function onShortcut(e) {
+  const inField = e.target.closest && e.target.closest("input, textarea, select");
+  if (e.key === "?" && !inField && !e.altKey && !e.ctrlKey) {
+    e.preventDefault();
+    ui.help.showModal();
+    return;
+  }
+  if (!e.altKey || e.ctrlKey || e.metaKey) return;
+  const first = [...state.offers.keys()][0];
+  const active = state.active != null ? state.chats.get(state.active) : null;
+  const digit = /^Digit([1-9])$/.exec(e.code);
+  const act = {
+    KeyA: () => first != null && accept(first),
+    KeyR: () => first != null && reject(first),
+    KeyE: () => active && active.status === "connected" && active.end(),
+    KeyW: () => active && active.status !== "connected" && active.focusComposer(),
+  }[e.code];
+  if (digit) {
+    const id = state.order[Number(digit[1]) - 1];
+    if (id != null) selectChat(id);
+  } else if (act) act();
+  else return;
+  e.preventDefault();
+}
+
+function helpDialog() {
+  const rows = [
+    ["Alt+A", "shortcut.accept"],
+    ["Alt+R", "shortcut.reject"],
+    ["Alt+1…9", "shortcut.switch"],
+    ["Alt+E", "shortcut.end"],
+    ["Alt+W", "shortcut.wrap"],
+    ["Enter", "shortcut.send"],
+    ["Shift+Enter", "shortcut.newline"],
+    ["?", "shortcut.help"],
+  ];
+  const dialog = el(
+    "dialog",
+    { class: "shortcuts-dialog", "aria-labelledby": "help-title" },
+    el("h2", { id: "help-title", text: t("shortcut.title") }),
+    el("table", {}, el("tbody", {}, rows.map(([k, key]) => el("tr", {}, el("td", {}, el("kbd", { class: "num", text: k })), el("td", { text: t(key) }))))),
+    el("form", { method: "dialog" }, el("button", { class: "primary", text: t("common.close") })),
+  );
+  return dialog;
+}
+
+// ---------------------------------------------------------------- page
+
+function layout() {
+  ui.offers = el("ul", { class: "offers-list", "aria-live": "assertive" });
+  ui.tabs = el("ul", { class: "chat-list", role: "tablist", "aria-label": t("desk.chats") });
+  ui.chatCount = el("span", { class: "muted num" });
+  ui.noChat = el("p", { class: "empty", text: t("desk.no_chat_selected") });
+  ui.chatArea = el("main", { class: "panel chat-column", id: "chats" }, ui.noChat);
+  ui.c360 = el("div", { class: "c360" });
+  ui.conn = el("span", { class: "conn", role: "status" });
+  ui.help = helpDialog();
+  const helpButton = el("button", { type: "button", class: "secondary", on: { click: () => ui.help.showModal() }, text: t("shortcut.button") });
+  return [
+    topbar(state.session, "desktop", presenceSelector(), ui.conn, helpButton),
+    el(
+      "div",
+      { class: "desk" },
+      el(
+        "aside",
+        { class: "panel", "aria-label": t("desk.work") },
+        el("h2", { text: t("desk.offers") }),
+        ui.offers,
+        el("h2", {}, t("desk.chats"), " ", ui.chatCount),
+        ui.tabs,
+      ),
+      ui.chatArea,
+      el("aside", { class: "panel", "aria-label": t("c360.title") }, el("h2", { class: "sr-only", text: t("c360.title") }), ui.c360),
+    ),
+    ui.help,
+  ];
+}
+
+async function start() {
+  const session = await openStaffPage("agent");
+  if (!session) return;
+  state.session = session;
+  state.me = session.user;
+  const app = document.getElementById("app");
+  app.className = "desktop";
+  replaceChildren(app, layout());
+  app.removeAttribute("aria-busy");
+  showNoChat();
+  document.addEventListener("keydown", onShortcut);
+  setInterval(() => {
+    renderPresence();
+    tickCountdowns();
+  }, 1000);
+  const side = await Promise.allSettled([loadQueues(), loadAgents(), loadWrapUpCodes()]);
+  for (const r of side) if (r.status === "rejected") toast(r.reason.message, "error");
+  try {
+    await loadDesk();
+  } catch (e) {
+    toast(e.message, "error");
+  }
+  ui.ready = true;
+  connectLive(onEvent, onConnection);
+}
+
+start();
