@@ -60,6 +60,9 @@ async fn write_until_killed(path: &Path) {
                 service_level_seconds: 20,
                 auto_accept: false,
                 business_hours: None,
+                priority: 0,
+                wrap_up_seconds: 0,
+                offer_timeout_seconds: 0,
             },
         )
         .await

@@ -34,20 +34,22 @@ pub fn tier_from_column(name: &str) -> StoreResult<CustomerTier> {
 }
 
 /// Stored form of a sender: a kind and, for agents, the user id.
-pub fn sender_to_columns(sender: Sender) -> (&'static str, Option<i64>) {
+pub fn sender_to_columns(sender: Sender) -> (&'static str, Option<i64>, bool) {
     match sender {
-        Sender::Customer => ("customer", None),
-        Sender::Agent(user) => ("agent", Some(user.0)),
-        Sender::System => ("system", None),
+        Sender::Customer => ("customer", None, false),
+        Sender::Agent(user) => ("agent", Some(user.0), false),
+        Sender::System => ("system", None, false),
+        Sender::Note(user) => ("agent", Some(user.0), true),
     }
 }
 
 /// Reads a stored sender.
-pub fn sender_from_columns(kind: &str, user: Option<i64>) -> StoreResult<Sender> {
-    match (kind, user) {
-        ("customer", None) => Ok(Sender::Customer),
-        ("agent", Some(id)) => Ok(Sender::Agent(UserId(id))),
-        ("system", None) => Ok(Sender::System),
+pub fn sender_from_columns(kind: &str, user: Option<i64>, internal: bool) -> StoreResult<Sender> {
+    match (kind, user, internal) {
+        ("customer", None, false) => Ok(Sender::Customer),
+        ("agent", Some(id), false) => Ok(Sender::Agent(UserId(id))),
+        ("agent", Some(id), true) => Ok(Sender::Note(UserId(id))),
+        ("system", None, false) => Ok(Sender::System),
         _ => Err(StoreError::corrupt(format!("sender {kind:?}"))),
     }
 }
@@ -74,7 +76,7 @@ pub fn payload_from_column(text: &str) -> StoreResult<serde_json::Value> {
 
 /// Stored form of a timeline step: its kind and the records it names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TimelineColumns {
+pub struct TimelineColumns<'a> {
     /// [`TimelineStep::kind`].
     pub kind: &'static str,
     /// The queue entered or transferred to.
@@ -83,10 +85,14 @@ pub struct TimelineColumns {
     pub agent: Option<i64>,
     /// The wrap-up code picked.
     pub wrap_up_code: Option<i64>,
+    /// The satisfaction score given.
+    pub score: Option<i64>,
+    /// The satisfaction comment given.
+    pub comment: Option<&'a str>,
 }
 
 /// Splits a timeline step into its columns.
-pub fn timeline_to_columns(step: &TimelineStep) -> TimelineColumns {
+pub fn timeline_to_columns(step: &TimelineStep) -> TimelineColumns<'_> {
     let (queue, agent, wrap_up_code) = match *step {
         TimelineStep::Queued { queue } => (Some(queue.0), None, None),
         TimelineStep::Offered { agent } | TimelineStep::Accepted { agent } => {
@@ -97,23 +103,43 @@ pub fn timeline_to_columns(step: &TimelineStep) -> TimelineColumns {
         }
         TimelineStep::Ended => (None, None, None),
         TimelineStep::WrappedUp { agent, code } => (None, Some(agent.0), Some(code.0)),
+        TimelineStep::Rated { .. } => (None, None, None),
+    };
+    let (score, comment) = match step {
+        TimelineStep::Rated { score, comment } => (Some(i64::from(*score)), Some(comment.as_str())),
+        _ => (None, None),
     };
     TimelineColumns {
         kind: step.kind(),
         queue,
         agent,
         wrap_up_code,
+        score,
+        comment,
     }
 }
 
+/// The optional columns of a stored timeline row beyond its kind.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TimelineRow {
+    /// `queue_id`.
+    pub queue: Option<i64>,
+    /// `agent_id`.
+    pub agent: Option<i64>,
+    /// `wrap_up_code_id`.
+    pub wrap_up_code: Option<i64>,
+    /// `score`.
+    pub score: Option<i64>,
+    /// `comment`.
+    pub comment: Option<String>,
+}
+
 /// Reads a stored timeline step.
-pub fn timeline_from_columns(
-    kind: &str,
-    queue: Option<i64>,
-    agent: Option<i64>,
-    wrap_up_code: Option<i64>,
-) -> StoreResult<TimelineStep> {
-    let step = match (kind, queue, agent, wrap_up_code) {
+pub fn timeline_from_columns(kind: &str, row: TimelineRow) -> StoreResult<TimelineStep> {
+    if kind == "rated" {
+        return rated_from_columns(row);
+    }
+    let step = match (kind, row.queue, row.agent, row.wrap_up_code) {
         ("queued", Some(queue), None, None) => TimelineStep::Queued {
             queue: QueueId(queue),
         },
@@ -139,6 +165,18 @@ pub fn timeline_from_columns(
     Ok(step)
 }
 
+fn rated_from_columns(row: TimelineRow) -> StoreResult<TimelineStep> {
+    match (row.score, row.comment) {
+        (Some(score), Some(comment)) => Ok(TimelineStep::Rated {
+            score: unsigned_from_column("score", score)?,
+            comment,
+        }),
+        _ => Err(StoreError::corrupt(
+            "timeline step \"rated\" without its score",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,11 +189,17 @@ mod tests {
 
     #[test]
     fn senders_round_trip() {
-        for sender in [Sender::Customer, Sender::Agent(UserId(7)), Sender::System] {
-            let (kind, user) = sender_to_columns(sender);
-            assert_eq!(sender_from_columns(kind, user).unwrap(), sender);
+        for sender in [
+            Sender::Customer,
+            Sender::Agent(UserId(7)),
+            Sender::System,
+            Sender::Note(UserId(7)),
+        ] {
+            let (kind, user, internal) = sender_to_columns(sender);
+            assert_eq!(sender_from_columns(kind, user, internal).unwrap(), sender);
         }
-        assert!(sender_from_columns("agent", None).is_err());
+        assert!(sender_from_columns("agent", None, false).is_err());
+        assert!(sender_from_columns("customer", None, true).is_err());
     }
 
     #[test]
@@ -177,10 +221,21 @@ mod tests {
                 agent: UserId(4),
                 code: WrapUpCodeId(5),
             },
+            TimelineStep::Rated {
+                score: 4,
+                comment: "שירות מצוין".to_owned(),
+            },
         ];
         for step in steps {
             let c = timeline_to_columns(&step);
-            let back = timeline_from_columns(c.kind, c.queue, c.agent, c.wrap_up_code).unwrap();
+            let row = TimelineRow {
+                queue: c.queue,
+                agent: c.agent,
+                wrap_up_code: c.wrap_up_code,
+                score: c.score,
+                comment: c.comment.map(str::to_owned),
+            };
+            let back = timeline_from_columns(c.kind, row).unwrap();
             assert_eq!(back, step);
         }
     }

@@ -34,6 +34,7 @@ pub use error::{StoreError, StoreResult};
 pub use model::*;
 
 use async_trait::async_trait;
+use jiff::Timestamp;
 use moked_domain::PhoneE164;
 
 /// Everything the server persists, per organization.
@@ -45,6 +46,8 @@ pub trait Store: Send + Sync {
     async fn organization(&self, org: OrgId) -> StoreResult<Organization>;
     /// A tenant by slug (how logins and widget URLs name it).
     async fn organization_by_slug(&self, slug: &str) -> StoreResult<Organization>;
+    /// Every tenant, by id (the server starts each one's live center).
+    async fn organizations(&self) -> StoreResult<Vec<Organization>>;
 
     /// Creates a user; the login must be new in the organization.
     async fn create_user(&self, org: OrgId, new: &NewUser) -> StoreResult<User>;
@@ -54,6 +57,8 @@ pub trait Store: Send + Sync {
     async fn user_by_login(&self, org: OrgId, login: &str) -> StoreResult<User>;
     /// All users, by id.
     async fn users(&self, org: OrgId) -> StoreResult<Vec<User>>;
+    /// Replaces a user's details, and the password hash when one is given.
+    async fn update_user(&self, org: OrgId, id: UserId, update: &UserUpdate) -> StoreResult<User>;
     /// Moves a user to a team, or out of any.
     async fn set_user_team(
         &self,
@@ -66,10 +71,14 @@ pub trait Store: Send + Sync {
     async fn create_team(&self, org: OrgId, name: &str) -> StoreResult<Team>;
     /// All teams, by id.
     async fn teams(&self, org: OrgId) -> StoreResult<Vec<Team>>;
+    /// Renames a team; the new name must be free.
+    async fn rename_team(&self, org: OrgId, id: TeamId, name: &str) -> StoreResult<Team>;
     /// Creates a skill with a new name.
     async fn create_skill(&self, org: OrgId, name: &str) -> StoreResult<Skill>;
     /// All skills, by id.
     async fn skills(&self, org: OrgId) -> StoreResult<Vec<Skill>>;
+    /// Renames a skill; the new name must be free.
+    async fn rename_skill(&self, org: OrgId, id: SkillId, name: &str) -> StoreResult<Skill>;
 
     /// Creates a queue with a new name.
     async fn create_queue(&self, org: OrgId, new: &NewQueue) -> StoreResult<Queue>;
@@ -77,6 +86,8 @@ pub trait Store: Send + Sync {
     async fn queue(&self, org: OrgId, id: QueueId) -> StoreResult<Queue>;
     /// All queues, by id.
     async fn queues(&self, org: OrgId) -> StoreResult<Vec<Queue>>;
+    /// Replaces a queue's definition.
+    async fn update_queue(&self, org: OrgId, id: QueueId, spec: &NewQueue) -> StoreResult<Queue>;
 
     /// Gives an agent a skill at a level, or changes the level.
     async fn set_agent_skill(
@@ -84,6 +95,13 @@ pub trait Store: Send + Sync {
         org: OrgId,
         agent: UserId,
         skill: AgentSkill,
+    ) -> StoreResult<()>;
+    /// Takes a skill away from an agent (nothing happens if it had none).
+    async fn remove_agent_skill(
+        &self,
+        org: OrgId,
+        agent: UserId,
+        skill: SkillId,
     ) -> StoreResult<()>;
     /// An agent's skills, by skill id.
     async fn agent_skills(&self, org: OrgId, agent: UserId) -> StoreResult<Vec<AgentSkill>>;
@@ -102,6 +120,13 @@ pub trait Store: Send + Sync {
     -> StoreResult<WrapUpCode>;
     /// All wrap-up codes, by id.
     async fn wrap_up_codes(&self, org: OrgId) -> StoreResult<Vec<WrapUpCode>>;
+    /// Replaces a wrap-up code's code and label.
+    async fn update_wrap_up_code(
+        &self,
+        org: OrgId,
+        id: WrapUpCodeId,
+        spec: &NewWrapUpCode,
+    ) -> StoreResult<WrapUpCode>;
 
     /// Creates a business-hours schedule with a new name.
     async fn create_business_hours(
@@ -111,6 +136,15 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<BusinessHours>;
     /// A business-hours schedule by id.
     async fn business_hours(&self, org: OrgId, id: BusinessHoursId) -> StoreResult<BusinessHours>;
+    /// All business-hours schedules, by id.
+    async fn business_hours_list(&self, org: OrgId) -> StoreResult<Vec<BusinessHours>>;
+    /// Replaces a business-hours schedule (name, zone and every interval).
+    async fn update_business_hours(
+        &self,
+        org: OrgId,
+        id: BusinessHoursId,
+        spec: &NewBusinessHours,
+    ) -> StoreResult<BusinessHours>;
 
     /// Creates a customer.
     async fn create_customer(&self, org: OrgId, new: &NewCustomer) -> StoreResult<Customer>;
@@ -123,6 +157,8 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<Customer>;
     /// A customer by id.
     async fn customer(&self, org: OrgId, id: CustomerId) -> StoreResult<Customer>;
+    /// A page of customers matching a search, by id.
+    async fn customers(&self, org: OrgId, query: &CustomerQuery) -> StoreResult<Vec<Customer>>;
     /// The customers who gave this phone number, by id.
     async fn customers_by_phone(&self, org: OrgId, phone: &PhoneE164)
     -> StoreResult<Vec<Customer>>;
@@ -140,6 +176,14 @@ pub trait Store: Send + Sync {
         org: OrgId,
         id: InteractionId,
         entry: &TimelineEntry,
+    ) -> StoreResult<()>;
+    /// Names the customer of an interaction (once the pre-chat form or the
+    /// caller's number tells who it is).
+    async fn set_interaction_customer(
+        &self,
+        org: OrgId,
+        id: InteractionId,
+        customer: CustomerId,
     ) -> StoreResult<()>;
     /// An interaction with its timeline.
     async fn interaction(&self, org: OrgId, id: InteractionId) -> StoreResult<Interaction>;
@@ -163,6 +207,25 @@ pub trait Store: Send + Sync {
         org: OrgId,
         interaction: InteractionId,
     ) -> StoreResult<Vec<ChatMessage>>;
+
+    /// Records what an agent chose to be (replacing the previous choice).
+    async fn set_agent_presence(
+        &self,
+        org: OrgId,
+        user: UserId,
+        presence: &AgentPresence,
+    ) -> StoreResult<()>;
+    /// Every agent's last recorded presence, by user id.
+    async fn agent_presences(&self, org: OrgId) -> StoreResult<Vec<(UserId, AgentPresence)>>;
+
+    /// Stores a token's hash with what it grants.
+    async fn create_auth_token(&self, new: &NewAuthToken) -> StoreResult<AuthToken>;
+    /// The token with this SHA-256 (lowercase hex), if it exists and has
+    /// not expired at `now`; otherwise [`StoreError::NotFound`]. Not scoped
+    /// to an organization: the token is what names it.
+    async fn auth_token(&self, token_hash: &str, now: Timestamp) -> StoreResult<AuthToken>;
+    /// Revokes a token (nothing happens if it is unknown).
+    async fn delete_auth_token(&self, token_hash: &str) -> StoreResult<()>;
 
     /// Appends an event to the organization's log and returns it with its
     /// sequence number (the previous one plus one).

@@ -117,6 +117,8 @@ pub struct User {
     pub password_hash: String,
     /// The team the user belongs to, if any.
     pub team: Option<TeamId>,
+    /// The language of the user's screens: `he` or `en`.
+    pub lang: String,
 }
 
 /// What is needed to create a user.
@@ -132,7 +134,27 @@ pub struct NewUser {
     pub password_hash: String,
     /// Team, if any.
     pub team: Option<TeamId>,
+    /// Screen language: `he` or `en`.
+    pub lang: String,
 }
+
+/// A change to a user's details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserUpdate {
+    /// Name shown.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// Team, if any.
+    pub team: Option<TeamId>,
+    /// Screen language: `he` or `en`.
+    pub lang: String,
+    /// A new argon2id PHC string, or `None` to keep the password.
+    pub password_hash: Option<String>,
+}
+
+/// The languages a user's screens can be in.
+pub const LANGUAGES: [&str; 2] = ["he", "en"];
 
 /// A named record: teams and skills.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,6 +195,14 @@ pub struct NewQueue {
     pub auto_accept: bool,
     /// Opening hours, if the queue does not run around the clock.
     pub business_hours: Option<BusinessHoursId>,
+    /// Higher is served first when agents could take contacts of several
+    /// queues; 0 is the default.
+    pub priority: i32,
+    /// After-contact work time an agent gets once a contact ends.
+    pub wrap_up_seconds: u32,
+    /// How long an offer rings before it goes to the next agent; 0 means
+    /// the installation's default.
+    pub offer_timeout_seconds: u32,
 }
 
 /// An agent's level in a skill.
@@ -390,6 +420,13 @@ pub enum TimelineStep {
         /// The code picked.
         code: WrapUpCodeId,
     },
+    /// The customer answered the satisfaction question.
+    Rated {
+        /// From 1 (bad) to 5 (excellent).
+        score: u8,
+        /// Free text, possibly empty.
+        comment: String,
+    },
 }
 
 impl TimelineStep {
@@ -402,6 +439,7 @@ impl TimelineStep {
             TimelineStep::Transferred { .. } => "transferred",
             TimelineStep::Ended => "ended",
             TimelineStep::WrappedUp { .. } => "wrapped_up",
+            TimelineStep::Rated { .. } => "rated",
         }
     }
 }
@@ -416,6 +454,8 @@ pub enum Sender {
     Agent(UserId),
     /// Moked itself (queue position, transfer notices).
     System,
+    /// An agent's internal note: never shown to the customer.
+    Note(UserId),
 }
 
 /// A stored chat message.
@@ -483,3 +523,128 @@ pub struct NewEvent {
     /// Its data.
     pub payload: serde_json::Value,
 }
+
+/// What an agent chose to be: restored when the server restarts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentPresence {
+    /// Logged out, available or not ready.
+    pub state: PresenceState,
+    /// Why the agent is not ready (a reason code such as `break`).
+    pub reason: Option<String>,
+    /// When the agent chose it.
+    pub since: Timestamp,
+}
+
+/// An agent's chosen presence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PresenceState {
+    /// Logged out.
+    Offline,
+    /// Ready for contacts.
+    Available,
+    /// Logged in but taking no new contacts.
+    NotReady,
+}
+
+impl PresenceState {
+    /// The name stored and used in APIs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PresenceState::Offline => "offline",
+            PresenceState::Available => "available",
+            PresenceState::NotReady => "not_ready",
+        }
+    }
+
+    /// The state with this stored name.
+    pub fn from_name(name: &str) -> Option<PresenceState> {
+        [
+            PresenceState::Offline,
+            PresenceState::Available,
+            PresenceState::NotReady,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == name)
+    }
+}
+
+/// What a bearer of a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// A staff member's browser session.
+    Session,
+    /// An API token for integrations and scripts.
+    Api,
+    /// A customer's token for one web chat.
+    Chat,
+}
+
+impl TokenKind {
+    /// The name stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Session => "session",
+            TokenKind::Api => "api",
+            TokenKind::Chat => "chat",
+        }
+    }
+
+    /// The kind with this stored name.
+    pub fn from_name(name: &str) -> Option<TokenKind> {
+        [TokenKind::Session, TokenKind::Api, TokenKind::Chat]
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+    }
+}
+
+/// A token to store. Only its SHA-256 is kept: a stolen database does not
+/// give working tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAuthToken {
+    /// The organization it opens.
+    pub org: OrgId,
+    /// Session, API or chat.
+    pub kind: TokenKind,
+    /// Lowercase hex SHA-256 of the token, 64 characters.
+    pub token_hash: String,
+    /// The user it acts as (sessions; API tokens may have none).
+    pub user: Option<UserId>,
+    /// The role it grants (sessions and API tokens).
+    pub role: Option<Role>,
+    /// The one chat it opens (chat tokens).
+    pub interaction: Option<InteractionId>,
+    /// What it is for, shown to admins.
+    pub label: String,
+    /// When it was issued.
+    pub created_at: Timestamp,
+    /// When it stops working, if ever.
+    pub expires_at: Option<Timestamp>,
+}
+
+/// A stored token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthToken {
+    /// Its id.
+    pub id: i64,
+    /// What it is.
+    #[serde(flatten)]
+    pub spec: NewAuthToken,
+}
+
+/// A page of a customer search.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CustomerQuery {
+    /// Matches names and emails (case-insensitive substring), phones (any
+    /// written form, or digits contained) and Israeli ID numbers; `None`
+    /// lists every customer.
+    pub text: Option<String>,
+    /// Only customers with a larger id (the last id of the previous page).
+    pub after: Option<CustomerId>,
+    /// Page size, 1 to [`MAX_PAGE`].
+    pub limit: u32,
+}
+
+/// The largest page a list query returns.
+pub const MAX_PAGE: u32 = 500;

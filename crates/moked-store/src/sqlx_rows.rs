@@ -3,16 +3,17 @@
 //! backends' row types implement.
 
 use crate::codec::{
-    channel_from_column, payload_from_column, role_from_column, sender_from_columns,
+    TimelineRow, channel_from_column, payload_from_column, role_from_column, sender_from_columns,
     seq_from_column, tier_from_column, timeline_from_columns, timestamp_from_column,
     unsigned_from_column,
 };
 use crate::sqlx_errors::backend;
 use crate::{
-    AgentCapacity, AgentSkill, BusinessHoursId, ChatMessage, Customer, CustomerId, Event,
-    Interaction, InteractionId, MessageId, Named, NewCustomer, NewEvent, NewMessage, NewQueue,
-    NewWrapUpCode, OrgId, Organization, Queue, QueueId, SkillId, StoreError, StoreResult, TeamId,
-    TimelineEntry, User, UserId, WeeklyInterval, WrapUpCode, WrapUpCodeId,
+    AgentCapacity, AgentPresence, AgentSkill, AuthToken, BusinessHoursId, ChatMessage, Customer,
+    CustomerId, Event, Interaction, InteractionId, MessageId, Named, NewAuthToken, NewCustomer,
+    NewEvent, NewMessage, NewQueue, NewWrapUpCode, OrgId, Organization, PresenceState, Queue,
+    QueueId, SkillId, StoreError, StoreResult, TeamId, TimelineEntry, TokenKind, User, UserId,
+    WeeklyInterval, WrapUpCode, WrapUpCodeId,
 };
 use moked_domain::{EmailAddress, IsraeliId, PhoneE164};
 use sqlx::Row;
@@ -70,7 +71,7 @@ pub fn organization(row: &impl StoreRow) -> StoreResult<Organization> {
     })
 }
 
-/// A user from `id, login, display_name, role, password_hash, team_id`.
+/// A user from `id, login, display_name, role, password_hash, team_id, lang`.
 pub fn user(row: &impl StoreRow) -> StoreResult<User> {
     Ok(User {
         id: UserId(row.int("id")?),
@@ -79,6 +80,7 @@ pub fn user(row: &impl StoreRow) -> StoreResult<User> {
         role: role_from_column(&row.text("role")?)?,
         password_hash: row.text("password_hash")?,
         team: row.optional_int("team_id")?.map(TeamId),
+        lang: row.text("lang")?,
     })
 }
 
@@ -104,6 +106,12 @@ pub fn queue(row: &impl StoreRow) -> StoreResult<Queue> {
             )?,
             auto_accept: row.boolean("auto_accept")?,
             business_hours: row.optional_int("business_hours_id")?.map(BusinessHoursId),
+            priority: parsed("priority", i32::try_from(row.int("priority")?))?,
+            wrap_up_seconds: unsigned_from_column("wrap-up time", row.int("wrap_up_seconds")?)?,
+            offer_timeout_seconds: unsigned_from_column(
+                "offer timeout",
+                row.int("offer_timeout_seconds")?,
+            )?,
         },
     })
 }
@@ -195,9 +203,13 @@ pub fn interaction_head(row: &impl StoreRow) -> StoreResult<Interaction> {
 pub fn timeline_entry(row: &impl StoreRow) -> StoreResult<(i64, TimelineEntry)> {
     let step = timeline_from_columns(
         &row.text("kind")?,
-        row.optional_int("queue_id")?,
-        row.optional_int("agent_id")?,
-        row.optional_int("wrap_up_code_id")?,
+        TimelineRow {
+            queue: row.optional_int("queue_id")?,
+            agent: row.optional_int("agent_id")?,
+            wrap_up_code: row.optional_int("wrap_up_code_id")?,
+            score: row.optional_int("score")?,
+            comment: row.optional_text("comment")?,
+        },
     )?;
     Ok((
         row.int("interaction_id")?,
@@ -234,6 +246,7 @@ pub fn chat_message(row: &impl StoreRow) -> StoreResult<ChatMessage> {
             sender: sender_from_columns(
                 &row.text("sender_kind")?,
                 row.optional_int("sender_user_id")?,
+                row.boolean("internal")?,
             )?,
             body: row.text("body")?,
             idempotency_key: row.text("idempotency_key")?,
@@ -250,6 +263,46 @@ pub fn event(row: &impl StoreRow) -> StoreResult<Event> {
             at: timestamp_from_column(row.int("at")?)?,
             kind: row.text("kind")?,
             payload: payload_from_column(&row.text("payload")?)?,
+        },
+    })
+}
+
+/// An agent's presence from `user_id, state, reason, since`.
+pub fn agent_presence(row: &impl StoreRow) -> StoreResult<(UserId, AgentPresence)> {
+    let state = row.text("state")?;
+    Ok((
+        UserId(row.int("user_id")?),
+        AgentPresence {
+            state: PresenceState::from_name(&state)
+                .ok_or_else(|| StoreError::corrupt(format!("presence {state:?}")))?,
+            reason: row.optional_text("reason")?,
+            since: timestamp_from_column(row.int("since")?)?,
+        },
+    ))
+}
+
+/// A token from its columns.
+pub fn auth_token(row: &impl StoreRow) -> StoreResult<AuthToken> {
+    let kind = row.text("kind")?;
+    Ok(AuthToken {
+        id: row.int("id")?,
+        spec: NewAuthToken {
+            org: OrgId(row.int("org_id")?),
+            kind: TokenKind::from_name(&kind)
+                .ok_or_else(|| StoreError::corrupt(format!("token kind {kind:?}")))?,
+            token_hash: row.text("token_hash")?,
+            user: row.optional_int("user_id")?.map(UserId),
+            role: row
+                .optional_text("role")?
+                .map(|role| role_from_column(&role))
+                .transpose()?,
+            interaction: row.optional_int("interaction_id")?.map(InteractionId),
+            label: row.text("label")?,
+            created_at: timestamp_from_column(row.int("created_at")?)?,
+            expires_at: row
+                .optional_int("expires_at")?
+                .map(timestamp_from_column)
+                .transpose()?,
         },
     })
 }

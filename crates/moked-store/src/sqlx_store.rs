@@ -33,12 +33,13 @@ macro_rules! impl_store_with_sqlx {
             };
             use $crate::sqlx_errors::{backend, from_sqlx};
             use $crate::sqlx_rows::{
-                self, business_hours_interval, chat_message, event, named, organization, queue,
-                user, wrap_up_code,
+                self, agent_presence, auth_token, business_hours_interval, chat_message, event,
+                named, organization, queue, user, wrap_up_code,
             };
             use $crate::sqlx_store::__reexport::{PhoneE164, async_trait, sqlx};
             use $crate::{
-                AgentCapacity, AgentSkill, BusinessHours, BusinessHoursId, ChatMessage, Customer,
+                AgentCapacity, AgentPresence, AgentSkill, AuthToken, CustomerQuery,
+                NewAuthToken, UserUpdate, WrapUpCodeId, BusinessHours, BusinessHoursId, ChatMessage, Customer,
                 CustomerId, Event, Interaction, InteractionId, MessageId, MessageInsert,
                 NewBusinessHours, NewCustomer, NewEvent, NewInteraction, NewMessage,
                 NewOrganization, NewQueue, NewUser, NewWrapUpCode, OrgId, Organization, Queue,
@@ -46,16 +47,19 @@ macro_rules! impl_store_with_sqlx {
                 TimelineEntry, TimelineStep, User, UserId, WrapUpCode, validate,
             };
             use sqlx::Row as _;
+            use $crate::sqlx_store::__reexport::Timestamp;
 
-            const USER_COLUMNS: &str = "id, login, display_name, role, password_hash, team_id";
+            const USER_COLUMNS: &str =
+                "id, login, display_name, role, password_hash, team_id, lang";
             const QUEUE_COLUMNS: &str = "id, name, channel, skill_id, \
-                                         service_level_seconds, auto_accept, business_hours_id";
+                                         service_level_seconds, auto_accept, business_hours_id, \
+                                         priority, wrap_up_seconds, offer_timeout_seconds";
             const INTERACTION_COLUMNS: &str =
                 "id, channel, queue_id, customer_id, created_at, ended_at";
             const TIMELINE_COLUMNS: &str =
-                "interaction_id, at, kind, queue_id, agent_id, wrap_up_code_id";
+                "interaction_id, at, kind, queue_id, agent_id, wrap_up_code_id, score, comment";
             const MESSAGE_COLUMNS: &str = "id, interaction_id, sender_kind, sender_user_id, \
-                                           body, idempotency_key, sent_at";
+                                           body, idempotency_key, sent_at, internal";
 
             impl $store {
                 async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'_, $db>> {
@@ -210,6 +214,97 @@ macro_rules! impl_store_with_sqlx {
                     chat_message(&row)
                 }
 
+                /// Writes a schedule's weekly intervals.
+                async fn insert_intervals(
+                    tx: &mut sqlx::Transaction<'_, $db>,
+                    org: OrgId,
+                    id: i64,
+                    spec: &NewBusinessHours,
+                ) -> StoreResult<()> {
+                    for interval in &spec.intervals {
+                        sqlx::query(
+                            "INSERT INTO business_hours_intervals (org_id, business_hours_id, \
+                             weekday, opens_minute, closes_minute) \
+                             VALUES ($1, $2, $3, $4, $5)",
+                        )
+                        .bind(org.0)
+                        .bind(id)
+                        .bind(i64::from(interval.weekday))
+                        .bind(i64::from(interval.opens_minute))
+                        .bind(i64::from(interval.closes_minute))
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(|e| from_sqlx("business hours", e))?;
+                    }
+                    Ok(())
+                }
+
+                /// Renames a team or skill (`table` holds `org_id, id, name`).
+                async fn rename(
+                    &self,
+                    table: &str,
+                    entity: &'static str,
+                    org: OrgId,
+                    id: i64,
+                    name: &str,
+                ) -> StoreResult<<$db as sqlx::Database>::Row> {
+                    validate::name("name", name)?;
+                    sqlx::query(&format!(
+                        "UPDATE {table} SET name = $3 WHERE org_id = $1 AND id = $2 \
+                         RETURNING id, name"
+                    ))
+                    .bind(org.0)
+                    .bind(id)
+                    .bind(name)
+                    .fetch_optional(self.writer())
+                    .await
+                    .map_err(|e| from_sqlx(entity, e))?
+                    .ok_or(StoreError::NotFound { entity })
+                }
+
+                /// The ids of the customers matching a search text, after `after`.
+                async fn matching_customer_ids(
+                    &self,
+                    org: OrgId,
+                    query: &CustomerQuery,
+                ) -> StoreResult<Vec<i64>> {
+                    let after = query.after.map_or(0, |c| c.0);
+                    let limit = i64::from(query.limit);
+                    let Some(text) = query.text.as_deref().map(str::trim).filter(|t| !t.is_empty())
+                    else {
+                        return sqlx::query_scalar(
+                            "SELECT id FROM customers WHERE org_id = $1 AND id > $2 \
+                             ORDER BY id LIMIT $3",
+                        )
+                        .bind(org.0)
+                        .bind(after)
+                        .bind(limit)
+                        .fetch_all(self.reader())
+                        .await
+                        .map_err(|e| from_sqlx("customer", e));
+                    };
+                    let patterns = $crate::sqlx_store::CustomerPatterns::new(text);
+                    sqlx::query_scalar(
+                        "SELECT id FROM customers c WHERE c.org_id = $1 AND c.id > $2 AND ( \
+                         lower(c.name) LIKE $3 ESCAPE '\\' OR c.israeli_id = $4 \
+                         OR EXISTS (SELECT 1 FROM customer_emails e WHERE e.org_id = c.org_id \
+                           AND e.customer_id = c.id AND lower(e.email) LIKE $3 ESCAPE '\\') \
+                         OR EXISTS (SELECT 1 FROM customer_phones p WHERE p.org_id = c.org_id \
+                           AND p.customer_id = c.id AND (p.phone = $5 OR p.phone LIKE $6))) \
+                         ORDER BY c.id LIMIT $7",
+                    )
+                    .bind(org.0)
+                    .bind(after)
+                    .bind(&patterns.text)
+                    .bind(&patterns.israeli_id)
+                    .bind(&patterns.phone)
+                    .bind(&patterns.digits)
+                    .bind(limit)
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("customer", e))
+                }
+
                 /// Writes a customer's phones and emails, numbered in the order given.
                 async fn insert_contact_details(
                     tx: &mut sqlx::Transaction<'_, $db>,
@@ -289,11 +384,47 @@ macro_rules! impl_store_with_sqlx {
                     organization(&row)
                 }
 
+                async fn organizations(&self) -> StoreResult<Vec<Organization>> {
+                    sqlx::query("SELECT id, slug, name, time_zone FROM organizations ORDER BY id")
+                        .fetch_all(self.reader())
+                        .await
+                        .map_err(|e| from_sqlx("organization", e))?
+                        .iter()
+                        .map(organization)
+                        .collect()
+                }
+
+                async fn update_user(
+                    &self,
+                    org: OrgId,
+                    id: UserId,
+                    update: &UserUpdate,
+                ) -> StoreResult<User> {
+                    validate::user_update(update)?;
+                    let row = sqlx::query(&format!(
+                        "UPDATE users SET display_name = $3, role = $4, team_id = $5, \
+                         lang = $6, password_hash = COALESCE($7, password_hash) \
+                         WHERE org_id = $1 AND id = $2 RETURNING {USER_COLUMNS}"
+                    ))
+                    .bind(org.0)
+                    .bind(id.0)
+                    .bind(&update.display_name)
+                    .bind(update.role.as_str())
+                    .bind(update.team.map(|t| t.0))
+                    .bind(&update.lang)
+                    .bind(update.password_hash.as_deref())
+                    .fetch_optional(self.writer())
+                    .await
+                    .map_err(|e| from_sqlx("user", e))?
+                    .ok_or(StoreError::NotFound { entity: "user" })?;
+                    user(&row)
+                }
+
                 async fn create_user(&self, org: OrgId, new: &NewUser) -> StoreResult<User> {
                     validate::user(new)?;
                     let row = sqlx::query(&format!(
                         "INSERT INTO users (org_id, login, display_name, role, \
-                         password_hash, team_id) VALUES ($1, $2, $3, $4, $5, $6) \
+                         password_hash, team_id, lang) VALUES ($1, $2, $3, $4, $5, $6, $7) \
                          RETURNING {USER_COLUMNS}"
                     ))
                     .bind(org.0)
@@ -302,6 +433,7 @@ macro_rules! impl_store_with_sqlx {
                     .bind(new.role.as_str())
                     .bind(&new.password_hash)
                     .bind(new.team.map(|t| t.0))
+                    .bind(&new.lang)
                     .fetch_one(self.writer())
                     .await
                     .map_err(|e| from_sqlx("user", e))?;
@@ -378,6 +510,28 @@ macro_rules! impl_store_with_sqlx {
                     named(&row, TeamId)
                 }
 
+                async fn rename_team(
+                    &self,
+                    org: OrgId,
+                    id: TeamId,
+                    name: &str,
+                ) -> StoreResult<Team> {
+                    self.rename("teams", "team", org, id.0, name)
+                        .await
+                        .and_then(|row| named(&row, TeamId))
+                }
+
+                async fn rename_skill(
+                    &self,
+                    org: OrgId,
+                    id: SkillId,
+                    name: &str,
+                ) -> StoreResult<Skill> {
+                    self.rename("skills", "skill", org, id.0, name)
+                        .await
+                        .and_then(|row| named(&row, SkillId))
+                }
+
                 async fn teams(&self, org: OrgId) -> StoreResult<Vec<Team>> {
                     sqlx::query("SELECT id, name FROM teams WHERE org_id = $1 ORDER BY id")
                         .bind(org.0)
@@ -414,11 +568,13 @@ macro_rules! impl_store_with_sqlx {
                 }
 
                 async fn create_queue(&self, org: OrgId, new: &NewQueue) -> StoreResult<Queue> {
-                    validate::name("name", &new.name)?;
+                    validate::queue(new)?;
                     let row = sqlx::query(&format!(
                         "INSERT INTO queues (org_id, name, channel, skill_id, \
-                         service_level_seconds, auto_accept, business_hours_id) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {QUEUE_COLUMNS}"
+                         service_level_seconds, auto_accept, business_hours_id, priority, \
+                         wrap_up_seconds, offer_timeout_seconds) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                         RETURNING {QUEUE_COLUMNS}"
                     ))
                     .bind(org.0)
                     .bind(&new.name)
@@ -427,9 +583,44 @@ macro_rules! impl_store_with_sqlx {
                     .bind(i64::from(new.service_level_seconds))
                     .bind(new.auto_accept)
                     .bind(new.business_hours.map(|b| b.0))
+                    .bind(i64::from(new.priority))
+                    .bind(i64::from(new.wrap_up_seconds))
+                    .bind(i64::from(new.offer_timeout_seconds))
                     .fetch_one(self.writer())
                     .await
                     .map_err(|e| from_sqlx("queue", e))?;
+                    queue(&row)
+                }
+
+                async fn update_queue(
+                    &self,
+                    org: OrgId,
+                    id: QueueId,
+                    spec: &NewQueue,
+                ) -> StoreResult<Queue> {
+                    validate::queue(spec)?;
+                    let row = sqlx::query(&format!(
+                        "UPDATE queues SET name = $3, channel = $4, skill_id = $5, \
+                         service_level_seconds = $6, auto_accept = $7, \
+                         business_hours_id = $8, priority = $9, wrap_up_seconds = $10, \
+                         offer_timeout_seconds = $11 WHERE org_id = $1 AND id = $2 \
+                         RETURNING {QUEUE_COLUMNS}"
+                    ))
+                    .bind(org.0)
+                    .bind(id.0)
+                    .bind(&spec.name)
+                    .bind(spec.channel.as_str())
+                    .bind(spec.skill.map(|s| s.0))
+                    .bind(i64::from(spec.service_level_seconds))
+                    .bind(spec.auto_accept)
+                    .bind(spec.business_hours.map(|b| b.0))
+                    .bind(i64::from(spec.priority))
+                    .bind(i64::from(spec.wrap_up_seconds))
+                    .bind(i64::from(spec.offer_timeout_seconds))
+                    .fetch_optional(self.writer())
+                    .await
+                    .map_err(|e| from_sqlx("queue", e))?
+                    .ok_or(StoreError::NotFound { entity: "queue" })?;
                     queue(&row)
                 }
 
@@ -474,6 +665,25 @@ macro_rules! impl_store_with_sqlx {
                     .bind(agent.0)
                     .bind(skill.skill.0)
                     .bind(i64::from(skill.level))
+                    .execute(self.writer())
+                    .await
+                    .map_err(|e| from_sqlx("agent skill", e))?;
+                    Ok(())
+                }
+
+                async fn remove_agent_skill(
+                    &self,
+                    org: OrgId,
+                    agent: UserId,
+                    skill: SkillId,
+                ) -> StoreResult<()> {
+                    sqlx::query(
+                        "DELETE FROM agent_skills \
+                         WHERE org_id = $1 AND user_id = $2 AND skill_id = $3",
+                    )
+                    .bind(org.0)
+                    .bind(agent.0)
+                    .bind(skill.0)
                     .execute(self.writer())
                     .await
                     .map_err(|e| from_sqlx("agent skill", e))?;
@@ -576,6 +786,31 @@ macro_rules! impl_store_with_sqlx {
                     .collect()
                 }
 
+                async fn update_wrap_up_code(
+                    &self,
+                    org: OrgId,
+                    id: WrapUpCodeId,
+                    spec: &NewWrapUpCode,
+                ) -> StoreResult<WrapUpCode> {
+                    validate::key("code", &spec.code)?;
+                    validate::name("label", &spec.label)?;
+                    let row = sqlx::query(
+                        "UPDATE wrap_up_codes SET code = $3, label = $4 \
+                         WHERE org_id = $1 AND id = $2 RETURNING id, code, label",
+                    )
+                    .bind(org.0)
+                    .bind(id.0)
+                    .bind(&spec.code)
+                    .bind(&spec.label)
+                    .fetch_optional(self.writer())
+                    .await
+                    .map_err(|e| from_sqlx("wrap-up code", e))?
+                    .ok_or(StoreError::NotFound {
+                        entity: "wrap-up code",
+                    })?;
+                    wrap_up_code(&row)
+                }
+
                 async fn create_business_hours(
                     &self,
                     org: OrgId,
@@ -593,21 +828,7 @@ macro_rules! impl_store_with_sqlx {
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(|e| from_sqlx("business hours", e))?;
-                    for interval in &new.intervals {
-                        sqlx::query(
-                            "INSERT INTO business_hours_intervals (org_id, business_hours_id, \
-                             weekday, opens_minute, closes_minute) \
-                             VALUES ($1, $2, $3, $4, $5)",
-                        )
-                        .bind(org.0)
-                        .bind(id)
-                        .bind(i64::from(interval.weekday))
-                        .bind(i64::from(interval.opens_minute))
-                        .bind(i64::from(interval.closes_minute))
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(|e| from_sqlx("business hours", e))?;
-                    }
+                    Self::insert_intervals(&mut tx, org, id, new).await?;
                     tx.commit().await.map_err(backend)?;
                     self.fetch_business_hours(org, BusinessHoursId(id)).await
                 }
@@ -617,6 +838,59 @@ macro_rules! impl_store_with_sqlx {
                     org: OrgId,
                     id: BusinessHoursId,
                 ) -> StoreResult<BusinessHours> {
+                    self.fetch_business_hours(org, id).await
+                }
+
+                async fn business_hours_list(&self, org: OrgId) -> StoreResult<Vec<BusinessHours>> {
+                    let ids: Vec<i64> = sqlx::query_scalar(
+                        "SELECT id FROM business_hours WHERE org_id = $1 ORDER BY id",
+                    )
+                    .bind(org.0)
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("business hours", e))?;
+                    let mut list = Vec::with_capacity(ids.len());
+                    for id in ids {
+                        list.push(self.fetch_business_hours(org, BusinessHoursId(id)).await?);
+                    }
+                    Ok(list)
+                }
+
+                async fn update_business_hours(
+                    &self,
+                    org: OrgId,
+                    id: BusinessHoursId,
+                    spec: &NewBusinessHours,
+                ) -> StoreResult<BusinessHours> {
+                    validate::business_hours(spec)?;
+                    let mut tx = self.begin_write().await?;
+                    let done = sqlx::query(
+                        "UPDATE business_hours SET name = $3, time_zone = $4 \
+                         WHERE org_id = $1 AND id = $2",
+                    )
+                    .bind(org.0)
+                    .bind(id.0)
+                    .bind(&spec.name)
+                    .bind(&spec.time_zone)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| from_sqlx("business hours", e))?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::NotFound {
+                            entity: "business hours",
+                        });
+                    }
+                    sqlx::query(
+                        "DELETE FROM business_hours_intervals \
+                         WHERE org_id = $1 AND business_hours_id = $2",
+                    )
+                    .bind(org.0)
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| from_sqlx("business hours", e))?;
+                    Self::insert_intervals(&mut tx, org, id.0, spec).await?;
+                    tx.commit().await.map_err(backend)?;
                     self.fetch_business_hours(org, id).await
                 }
 
@@ -691,6 +965,20 @@ macro_rules! impl_store_with_sqlx {
 
                 async fn customer(&self, org: OrgId, id: CustomerId) -> StoreResult<Customer> {
                     self.fetch_customer(org, id).await
+                }
+
+                async fn customers(
+                    &self,
+                    org: OrgId,
+                    query: &CustomerQuery,
+                ) -> StoreResult<Vec<Customer>> {
+                    validate::page_limit(query.limit)?;
+                    let ids = self.matching_customer_ids(org, query).await?;
+                    let mut customers = Vec::with_capacity(ids.len());
+                    for id in ids {
+                        customers.push(self.fetch_customer(org, CustomerId(id)).await?);
+                    }
+                    Ok(customers)
                 }
 
                 async fn customers_by_phone(
@@ -774,8 +1062,8 @@ macro_rules! impl_store_with_sqlx {
                     let columns = timeline_to_columns(&entry.step);
                     sqlx::query(
                         "INSERT INTO timeline_entries (org_id, interaction_id, position, \
-                         at, kind, queue_id, agent_id, wrap_up_code_id) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                         at, kind, queue_id, agent_id, wrap_up_code_id, score, comment) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                     )
                     .bind(org.0)
                     .bind(id.0)
@@ -785,10 +1073,35 @@ macro_rules! impl_store_with_sqlx {
                     .bind(columns.queue)
                     .bind(columns.agent)
                     .bind(columns.wrap_up_code)
+                    .bind(columns.score)
+                    .bind(columns.comment)
                     .execute(&mut *tx)
                     .await
                     .map_err(|e| from_sqlx("timeline entry", e))?;
                     tx.commit().await.map_err(backend)
+                }
+
+                async fn set_interaction_customer(
+                    &self,
+                    org: OrgId,
+                    id: InteractionId,
+                    customer: CustomerId,
+                ) -> StoreResult<()> {
+                    let done = sqlx::query(
+                        "UPDATE interactions SET customer_id = $3 WHERE org_id = $1 AND id = $2",
+                    )
+                    .bind(org.0)
+                    .bind(id.0)
+                    .bind(customer.0)
+                    .execute(self.writer())
+                    .await
+                    .map_err(|e| from_sqlx("interaction", e))?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::NotFound {
+                            entity: "interaction",
+                        });
+                    }
+                    Ok(())
                 }
 
                 async fn interaction(
@@ -823,11 +1136,11 @@ macro_rules! impl_store_with_sqlx {
                     new: &NewMessage,
                 ) -> StoreResult<MessageInsert> {
                     validate::message(new)?;
-                    let (sender_kind, sender_user) = sender_to_columns(new.sender);
+                    let (sender_kind, sender_user, internal) = sender_to_columns(new.sender);
                     let inserted: Option<i64> = sqlx::query_scalar(
                         "INSERT INTO chat_messages (org_id, interaction_id, sender_kind, \
-                         sender_user_id, body, idempotency_key, sent_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                         sender_user_id, body, idempotency_key, sent_at, internal) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
                          ON CONFLICT (org_id, interaction_id, idempotency_key) DO NOTHING \
                          RETURNING id",
                     )
@@ -838,6 +1151,7 @@ macro_rules! impl_store_with_sqlx {
                     .bind(&new.body)
                     .bind(&new.idempotency_key)
                     .bind(timestamp_to_column(new.sent_at))
+                    .bind(internal)
                     .fetch_optional(self.writer())
                     .await
                     .map_err(|e| from_sqlx("chat message", e))?;
@@ -877,6 +1191,99 @@ macro_rules! impl_store_with_sqlx {
                     .iter()
                     .map(chat_message)
                     .collect()
+                }
+
+                async fn set_agent_presence(
+                    &self,
+                    org: OrgId,
+                    user: UserId,
+                    presence: &AgentPresence,
+                ) -> StoreResult<()> {
+                    sqlx::query(
+                        "INSERT INTO agent_presence (org_id, user_id, state, reason, since) \
+                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, user_id) DO UPDATE \
+                         SET state = excluded.state, reason = excluded.reason, \
+                         since = excluded.since",
+                    )
+                    .bind(org.0)
+                    .bind(user.0)
+                    .bind(presence.state.as_str())
+                    .bind(presence.reason.as_deref())
+                    .bind(timestamp_to_column(presence.since))
+                    .execute(self.writer())
+                    .await
+                    .map_err(|e| from_sqlx("user", e))?;
+                    Ok(())
+                }
+
+                async fn agent_presences(
+                    &self,
+                    org: OrgId,
+                ) -> StoreResult<Vec<(UserId, AgentPresence)>> {
+                    sqlx::query(
+                        "SELECT user_id, state, reason, since FROM agent_presence \
+                         WHERE org_id = $1 ORDER BY user_id",
+                    )
+                    .bind(org.0)
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("agent presence", e))?
+                    .iter()
+                    .map(agent_presence)
+                    .collect()
+                }
+
+                async fn create_auth_token(&self, new: &NewAuthToken) -> StoreResult<AuthToken> {
+                    validate::auth_token(new)?;
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO auth_tokens (org_id, kind, token_hash, user_id, role, \
+                         interaction_id, label, created_at, expires_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                    )
+                    .bind(new.org.0)
+                    .bind(new.kind.as_str())
+                    .bind(&new.token_hash)
+                    .bind(new.user.map(|u| u.0))
+                    .bind(new.role.map(|r| r.as_str()))
+                    .bind(new.interaction.map(|i| i.0))
+                    .bind(&new.label)
+                    .bind(timestamp_to_column(new.created_at))
+                    .bind(new.expires_at.map(timestamp_to_column))
+                    .fetch_one(self.writer())
+                    .await
+                    .map_err(|e| from_sqlx("token", e))?;
+                    Ok(AuthToken {
+                        id,
+                        spec: new.clone(),
+                    })
+                }
+
+                async fn auth_token(
+                    &self,
+                    token_hash: &str,
+                    now: Timestamp,
+                ) -> StoreResult<AuthToken> {
+                    let row = sqlx::query(
+                        "SELECT id, org_id, kind, token_hash, user_id, role, interaction_id, \
+                         label, created_at, expires_at FROM auth_tokens \
+                         WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)",
+                    )
+                    .bind(token_hash)
+                    .bind(timestamp_to_column(now))
+                    .fetch_optional(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("token", e))?
+                    .ok_or(StoreError::NotFound { entity: "token" })?;
+                    auth_token(&row)
+                }
+
+                async fn delete_auth_token(&self, token_hash: &str) -> StoreResult<()> {
+                    sqlx::query("DELETE FROM auth_tokens WHERE token_hash = $1")
+                        .bind(token_hash)
+                        .execute(self.writer())
+                        .await
+                        .map_err(|e| from_sqlx("token", e))?;
+                    Ok(())
                 }
 
                 async fn append_events(
@@ -987,9 +1394,54 @@ pub fn event_insert_sql(rows: usize, json_cast: &str) -> String {
     )
 }
 
+/// The bind values of a customer search: the text as a lowercase LIKE
+/// pattern, and the phone and ID forms it may be written in.
+#[doc(hidden)]
+pub struct CustomerPatterns {
+    /// `%text%`, lowercase, LIKE wildcards escaped with `\`.
+    pub text: String,
+    /// The text as an Israeli ID number, if it is one.
+    pub israeli_id: Option<String>,
+    /// The text as a phone number in E.164, if it parses as one.
+    pub phone: Option<String>,
+    /// `%digits%` when the text has at least 4 digits and nothing but phone
+    /// punctuation, so "050-123" finds "+97250123...".
+    pub digits: Option<String>,
+}
+
+impl CustomerPatterns {
+    /// The patterns for a trimmed, non-empty search text.
+    pub fn new(text: &str) -> CustomerPatterns {
+        let escaped: String = text
+            .to_lowercase()
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                _ => vec![c],
+            })
+            .collect();
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        let phone_like = text
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()".contains(c));
+        let national = digits.strip_prefix('0').unwrap_or(&digits);
+        CustomerPatterns {
+            text: format!("%{escaped}%"),
+            israeli_id: moked_domain::IsraeliId::parse(text)
+                .ok()
+                .map(|id| id.as_str().to_owned()),
+            phone: moked_domain::PhoneE164::parse(text)
+                .ok()
+                .map(|p| p.as_str().to_owned()),
+            digits: (phone_like && national.len() >= 4).then(|| format!("%{national}%")),
+        }
+    }
+}
+
 #[doc(hidden)]
 pub mod __reexport {
     pub use async_trait::async_trait;
+    pub use jiff::Timestamp;
     pub use moked_domain::PhoneE164;
     pub use sqlx;
 }

@@ -51,6 +51,7 @@ fn new_user(login: &str, role: Role) -> NewUser {
         role,
         password_hash: SAMPLE_PASSWORD_HASH.into(),
         team: None,
+        lang: "he".into(),
     }
 }
 
@@ -62,6 +63,9 @@ fn new_queue(name: &str) -> NewQueue {
         service_level_seconds: 20,
         auto_accept: false,
         business_hours: None,
+        priority: 0,
+        wrap_up_seconds: 30,
+        offer_timeout_seconds: 0,
     }
 }
 

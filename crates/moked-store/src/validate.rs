@@ -3,8 +3,9 @@
 
 use crate::error::{StoreError, StoreResult};
 use crate::model::{
-    MAX_SKILL_LEVEL, MIN_SKILL_LEVEL, MINUTES_PER_DAY, NewBusinessHours, NewCustomer, NewEvent,
-    NewMessage, NewOrganization, NewUser, TimelineStep, WeeklyInterval,
+    LANGUAGES, MAX_PAGE, MAX_SKILL_LEVEL, MIN_SKILL_LEVEL, MINUTES_PER_DAY, NewAuthToken,
+    NewBusinessHours, NewCustomer, NewEvent, NewMessage, NewOrganization, NewQueue, NewUser,
+    TimelineStep, TokenKind, UserUpdate, WeeklyInterval,
 };
 
 /// Longest name of anything (queue, team, customer...), in characters.
@@ -76,10 +77,96 @@ pub fn time_zone(value: &str) -> StoreResult<()> {
 pub fn user(new: &NewUser) -> StoreResult<()> {
     key("login", &new.login)?;
     name("display_name", &new.display_name)?;
-    if !new.password_hash.starts_with(ARGON2ID_PREFIX) {
+    language(&new.lang)?;
+    password_hash(&new.password_hash)
+}
+
+/// A change to a user.
+pub fn user_update(update: &UserUpdate) -> StoreResult<()> {
+    name("display_name", &update.display_name)?;
+    language(&update.lang)?;
+    update
+        .password_hash
+        .as_deref()
+        .map_or(Ok(()), password_hash)
+}
+
+fn password_hash(hash: &str) -> StoreResult<()> {
+    if !hash.starts_with(ARGON2ID_PREFIX) {
         return Err(StoreError::invalid(
             "password_hash",
             "must be an argon2id PHC string",
+        ));
+    }
+    Ok(())
+}
+
+/// A screen language.
+pub fn language(lang: &str) -> StoreResult<()> {
+    if !LANGUAGES.contains(&lang) {
+        return Err(StoreError::invalid("lang", "must be \"he\" or \"en\""));
+    }
+    Ok(())
+}
+
+/// A queue's definition.
+pub fn queue(new: &NewQueue) -> StoreResult<()> {
+    name("name", &new.name)?;
+    if new.wrap_up_seconds > MAX_QUEUE_SECONDS {
+        return Err(StoreError::invalid(
+            "wrap_up_seconds",
+            format!("must be at most {MAX_QUEUE_SECONDS}"),
+        ));
+    }
+    if new.offer_timeout_seconds > MAX_QUEUE_SECONDS {
+        return Err(StoreError::invalid(
+            "offer_timeout_seconds",
+            format!("must be at most {MAX_QUEUE_SECONDS}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Longest wrap-up time or offer timeout a queue may set: one hour.
+const MAX_QUEUE_SECONDS: u32 = 3600;
+
+/// A token: its hash is lowercase hex SHA-256, and what it grants fits its
+/// kind.
+pub fn auth_token(new: &NewAuthToken) -> StoreResult<()> {
+    let is_sha256_hex = new.token_hash.len() == 64
+        && new
+            .token_hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if !is_sha256_hex {
+        return Err(StoreError::invalid(
+            "token_hash",
+            "must be a lowercase hex SHA-256",
+        ));
+    }
+    let fits = match new.kind {
+        TokenKind::Session => new.user.is_some() && new.role.is_some(),
+        TokenKind::Api => new.role.is_some(),
+        TokenKind::Chat => new.interaction.is_some() && new.role.is_none(),
+    };
+    if !fits {
+        return Err(StoreError::invalid(
+            "kind",
+            "a session needs a user and a role, an API token a role, a chat token its chat",
+        ));
+    }
+    if new.label.chars().count() > MAX_NAME_CHARS {
+        return Err(StoreError::invalid("label", "is too long"));
+    }
+    Ok(())
+}
+
+/// A page size.
+pub fn page_limit(limit: u32) -> StoreResult<()> {
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(StoreError::invalid(
+            "limit",
+            format!("must be from 1 to {MAX_PAGE}"),
         ));
     }
     Ok(())
@@ -128,8 +215,20 @@ pub fn customer(new: &NewCustomer) -> StoreResult<()> {
     Ok(())
 }
 
-/// A timeline step: a transfer names where it goes.
+/// A timeline step: a transfer names where it goes; a rating is 1 to 5 with
+/// a comment of reasonable length.
 pub fn timeline_step(step: &TimelineStep) -> StoreResult<()> {
+    if let TimelineStep::Rated { score, comment } = step {
+        if !(1..=5).contains(score) {
+            return Err(StoreError::invalid("score", "must be from 1 to 5"));
+        }
+        if comment.len() > MAX_MESSAGE_BYTES {
+            return Err(StoreError::invalid(
+                "comment",
+                format!("is longer than {MAX_MESSAGE_BYTES} bytes"),
+            ));
+        }
+    }
     if let TimelineStep::Transferred {
         to_queue: None,
         to_agent: None,
@@ -182,6 +281,7 @@ mod tests {
             role: Role::Agent,
             password_hash: "hunter2".into(),
             team: None,
+            lang: "he".into(),
         };
         assert!(matches!(
             user(&new),
