@@ -17,6 +17,9 @@ const SLOTS = 1440 / SLOT_MINUTES;
 const refs = { skills: [], teams: [], hours: [] };
 const ui = {};
 let current = "queues";
+/** While the mouse button is down over the hours grid: the value being painted. */
+const grid = { painting: null };
+document.addEventListener("mouseup", () => (grid.painting = null));
 
 // ---------------------------------------------------------------- tab definitions
 
@@ -127,6 +130,8 @@ async function loadRefs() {
 
 async function showTab(name) {
   current = name;
+  // The weekly grid needs the full width: list above, form below.
+  ui.panel.classList.toggle("wide", name === "business_hours");
   for (const b of ui.tabs.querySelectorAll("[role=tab]")) b.setAttribute("aria-selected", String(b.dataset.tab === name));
   replaceChildren(ui.list, el("p", { class: "muted", text: t("common.loading") }));
   replaceChildren(ui.form);
@@ -341,7 +346,6 @@ function hoursExtras(item) {
       if (open[i.weekday]) open[i.weekday][Math.floor(m / SLOT_MINUTES)] = true;
     }
   }
-  let painting = null;
   const setCell = (button, d, s, value) => {
     open[d][s] = value;
     button.setAttribute("aria-pressed", String(value));
@@ -361,16 +365,15 @@ function hoursExtras(item) {
         });
         b.addEventListener("mousedown", (e) => {
           e.preventDefault();
-          painting = !open[d][s];
-          setCell(b, d, s, painting);
+          grid.painting = !open[d][s];
+          setCell(b, d, s, grid.painting);
         });
-        b.addEventListener("mouseenter", () => painting !== null && setCell(b, d, s, painting));
+        b.addEventListener("mouseenter", () => grid.painting !== null && setCell(b, d, s, grid.painting));
         b.addEventListener("click", (e) => e.detail === 0 && setCell(b, d, s, !open[d][s]));
         return el("td", {}, b);
       }),
     ),
   );
-  document.addEventListener("mouseup", () => (painting = null));
   const node = el(
     "div",
     { class: "field" },
@@ -416,6 +419,7 @@ function layout(session) {
   );
   ui.list = el("section", { class: "panel", "aria-live": "polite" });
   ui.form = el("div", {});
+  ui.panel = el("div", { id: "admin-panel", role: "tabpanel", class: "admin-grid" }, ui.list, ui.form);
   return [
     topbar(session, "admin"),
     el(
@@ -423,7 +427,7 @@ function layout(session) {
       { class: "admin" },
       el("h1", { text: t("admin.title") }),
       ui.tabs,
-      el("div", { id: "admin-panel", role: "tabpanel", class: "admin-grid" }, ui.list, ui.form),
+      ui.panel,
     ),
   ];
 }

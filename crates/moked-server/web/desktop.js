@@ -467,6 +467,8 @@ class ChatView {
       const inter = data.interaction || data;
       this.queue = this.queue ?? inter.queue;
       if (this.customerId == null) this.customerId = customerIdOf(inter);
+      // The customer's name labels their messages: read it first.
+      if (this.customerId != null) await customer(this.customerId).catch(() => null);
       const all = [...(data.messages || inter.messages || [])];
       for (const n of data.notes || []) all.push({ ...n, sender: n.sender || { kind: "note", user: n.agent ?? n.user } });
       all.sort((a, b) => new Date(a.sent_at) - new Date(b.sent_at));
@@ -475,12 +477,8 @@ class ChatView {
       for (const m of all) this.addMessage(m, true);
       if (inter.ended_at && this.status === "connected") this.setEnded();
       this.refreshHead();
-      if (this.customerId != null) {
-        await customer(this.customerId).catch(() => null);
-        this.refreshHead();
-        renderTabs();
-        if (state.active === this.id) renderCustomer360(this);
-      }
+      renderTabs();
+      if (state.active === this.id) renderCustomer360(this);
     } catch (e) {
       toast(e.message, "error");
     }
@@ -875,7 +873,7 @@ function helpDialog() {
 function layout() {
   ui.offers = el("ul", { class: "offers-list", "aria-live": "assertive" });
   ui.tabs = el("ul", { class: "chat-list", role: "tablist", "aria-label": t("desk.chats") });
-  ui.chatCount = el("span", { class: "muted num" });
+  ui.chatCount = el("span", { class: "muted" });
   ui.noChat = el("p", { class: "empty", text: t("desk.no_chat_selected") });
   ui.chatArea = el("main", { class: "panel chat-column", id: "chats" }, ui.noChat);
   ui.c360 = el("div", { class: "c360" });

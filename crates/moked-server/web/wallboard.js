@@ -270,8 +270,8 @@ function renderChart(intervals) {
     replaceChildren(ui.chart, el("p", { class: "muted", text: t("wall.no_intervals") }));
     return;
   }
-  const W = 900;
-  const H = 260;
+  const W = 1200;
+  const H = 250;
   const pad = { top: 16, bottom: 36, start: 40, end: 44 };
   const plotW = W - pad.start - pad.end;
   const plotH = H - pad.top - pad.bottom;
