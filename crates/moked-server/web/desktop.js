@@ -389,7 +389,7 @@ class ChatView {
 
   buildComposer() {
     const id = `reply-${this.id}`;
-    this.textarea = el("textarea", { id, rows: "2", maxlength: "4000", on: { keydown: (e) => this.onKey(e), input: () => this.sendTyping() } });
+    this.textarea = el("textarea", { id, dir: "auto", rows: "2", maxlength: "4000", on: { keydown: (e) => this.onKey(e), input: () => this.sendTyping() } });
     this.noteToggle = el("input", { type: "checkbox", id: `note-${this.id}`, on: { change: () => this.setNoteMode(this.noteToggle.checked) } });
     this.sendButton = el("button", { type: "button", class: "primary", on: { click: () => this.send() }, text: t("desk.send") });
     this.replyLabel = el("label", { for: id, class: "sr-only", text: t("desk.reply_label") });
@@ -497,7 +497,7 @@ class ChatView {
     const node = el(
       "div",
       { class: ["msg", s.kind] },
-      el("span", { class: "body", text: m.body }),
+      el("span", { class: "body", dir: "auto", text: m.body }),
       el("span", { class: "meta" }, who(), " · ", el("span", { class: "num", text: m.sent_at ? formatTime(m.sent_at) : "" })),
     );
     this.messages.append(node);
@@ -667,7 +667,7 @@ function maskId(id) {
 }
 
 function notesEditor(c) {
-  const area = el("textarea", { id: "c360-notes", name: "notes", value: c.notes || "" });
+  const area = el("textarea", { id: "c360-notes", name: "notes", dir: "auto", value: c.notes || "" });
   const error = el("div", { class: "field-error", role: "alert" });
   const save = el("button", { type: "button", class: "secondary", text: t("c360.save_notes") });
   save.addEventListener("click", async () => {
@@ -686,9 +686,9 @@ function notesEditor(c) {
   return el("div", { class: "field" }, el("label", { for: "c360-notes", text: t("c360.notes") }), area, error, save);
 }
 
-/** The body of `PUT /customers/{id}` that changes only the notes. */
+/** The body of `PUT /customers/{id}` (the whole customer) with new notes. */
 function customerUpdate(c, notes) {
-  return { notes };
+  return { name: c.name, phones: c.phones || [], emails: c.emails || [], israeli_id: c.israeli_id ?? null, tier: c.tier || "standard", notes };
 }
 
 function historyList(history, currentChat) {
