@@ -81,12 +81,16 @@ impl Ord for AgentEntry {
     }
 }
 
-/// The contacts of one queue sharing one requirement list, and their agents.
+/// The contacts of one queue sharing one requirement list (and, for contacts
+/// routed to one named agent, that agent), and their agents.
 #[derive(Debug, Clone)]
 pub(crate) struct Class {
     pub queue: u32,
     pub channel: Channel,
     pub requirements: Requirements,
+    /// The one agent these contacts wait for (targeted routing), or `u32::MAX`
+    /// for any eligible agent.
+    pub target: u32,
     pub contacts: QuadHeap<ContactEntry>,
     pub free_agents: QuadHeap<AgentEntry>,
     /// Every agent that serves the queue with the skills and a slot on the channel.
@@ -98,11 +102,12 @@ pub(crate) struct Class {
 }
 
 impl Class {
-    pub fn new(queue: u32, channel: Channel, requirements: Requirements) -> Class {
+    pub fn new(queue: u32, channel: Channel, requirements: Requirements, target: u32) -> Class {
         Class {
             queue,
             channel,
             requirements,
+            target,
             contacts: QuadHeap::new(),
             free_agents: QuadHeap::new(),
             eligible: Vec::new(),

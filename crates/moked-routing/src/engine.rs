@@ -234,7 +234,7 @@ impl Engine {
             waiting: 0,
             departures: 0,
         });
-        self.queues[id as usize].default_class = self.class_for(id, skills);
+        self.queues[id as usize].default_class = self.class_for(id, skills, NO_AGENT);
         Ok(QueueId(id))
     }
 
@@ -362,16 +362,44 @@ impl Engine {
         spec: ContactSpec,
         out: &mut impl EventSink,
     ) -> Result<ContactId, RoutingError> {
+        self.arrive_in_class(now, spec, NO_AGENT, out)
+    }
+
+    /// `to_agent`: the one agent the contact waits for, or `NO_AGENT`.
+    fn arrive_in_class(
+        &mut self,
+        now: Time,
+        spec: ContactSpec,
+        to_agent: u32,
+        out: &mut impl EventSink,
+    ) -> Result<ContactId, RoutingError> {
         self.begin(now, out)?;
         let queue = self.queue_index(spec.queue)?;
         let requirements = spec.skills.unwrap_or(self.queues[queue].spec.skills);
-        let class = self.class_for(queue as u32, requirements);
+        let class = self.class_for(queue as u32, requirements, to_agent);
+        let slot = self.new_contact(queue as u32, class, requirements, &spec);
+        let id = self.contact_id(slot);
+        self.record_entry(slot, out);
+        self.place(slot, out);
+        self.settle_timers();
+        Ok(id)
+    }
+
+    /// Allocates a slot for a contact arriving now in `queue`, not yet placed.
+    fn new_contact(
+        &mut self,
+        queue: u32,
+        class: u32,
+        requirements: Requirements,
+        spec: &ContactSpec,
+    ) -> u32 {
+        let now = self.now;
         let slot = self.allocate_slot();
         let seq = self.next_seq;
         self.next_seq += 1;
         let contact = &mut self.contacts[slot as usize];
         contact.phase = Phase::Waiting;
-        contact.queue = queue as u32;
+        contact.queue = queue;
         contact.class = class;
         contact.requirements = requirements;
         contact.priority = spec.priority;
@@ -383,11 +411,93 @@ impl Engine {
         contact.seq = seq;
         contact.next_rule = 0;
         contact.agent = NO_AGENT;
+        slot
+    }
+
+    /// A contact arrives for one named agent (targeted routing): it is
+    /// offered to that agent as soon as the agent is available with a free
+    /// slot on the queue's channel, whatever its skills, and waits until then.
+    pub fn arrive_for_agent(
+        &mut self,
+        now: Time,
+        spec: ContactSpec,
+        agent: AgentId,
+        out: &mut impl EventSink,
+    ) -> Result<ContactId, RoutingError> {
+        self.agent_index(agent)?;
+        self.arrive_in_class(now, spec, agent.0, out)
+    }
+
+    /// Puts a contact straight into connection with `agent`, without queueing
+    /// or offering: for a driver rebuilding its state after a restart, where
+    /// the contact was connected before. `arrived` (clamped to `now`) is its
+    /// original arrival, kept for the reported wait. The agent's capacity is
+    /// not checked: the contact was admitted under the capacity of its time.
+    pub fn restore_connected(
+        &mut self,
+        now: Time,
+        spec: ContactSpec,
+        agent: AgentId,
+        arrived: Time,
+        out: &mut impl EventSink,
+    ) -> Result<ContactId, RoutingError> {
+        self.begin(now, out)?;
+        let queue = self.queue_index(spec.queue)?;
+        let a = self.agent_index(agent)?;
+        let requirements = spec.skills.unwrap_or(self.queues[queue].spec.skills);
+        let class = self.class_for(queue as u32, requirements, NO_AGENT);
+        let slot = self.new_contact(queue as u32, class, requirements, &spec);
+        let arrived = arrived.min(now);
+        let departures = self.queues[queue].departures;
+        let c = &mut self.contacts[slot as usize];
+        c.phase = Phase::Connected;
+        c.stamp = next_stamp(c.stamp);
+        c.arrival = arrived;
+        c.since = arrived;
+        c.agent = agent.0;
+        c.offered_at = now;
+        c.connected_at = now;
+        c.orig_position = 1;
+        c.departures_at_entry = departures;
+        let channel = self.queues[queue].spec.channel.index();
+        let record = &mut self.agents[a];
+        record.active[channel] = record.active[channel].saturating_add(1);
+        record.connected += 1;
         let id = self.contact_id(slot);
-        self.record_entry(slot, out);
-        self.place(slot, out);
+        out.emit(self.event(EventKind::Connected {
+            contact: id,
+            agent,
+            queue: QueueId(queue as u32),
+            waited: now - arrived,
+            ring: Span::ZERO,
+        }));
+        self.agent_changed(agent.0, out);
         self.settle_timers();
         Ok(id)
+    }
+
+    /// Logs an agent in as not ready with `reason`: it takes no work until
+    /// made available (restoring an agent that was on a break, say).
+    pub fn login_not_ready(
+        &mut self,
+        now: Time,
+        agent: AgentId,
+        reason: ReasonCode,
+        out: &mut impl EventSink,
+    ) -> Result<(), RoutingError> {
+        self.begin(now, out)?;
+        let a = self.agent_index(agent)?;
+        if self.agents[a].presence != Presence::Offline {
+            return Err(self.agent_error(a, "log in"));
+        }
+        self.set_staffed(a, true);
+        let record = &mut self.agents[a];
+        record.presence = Presence::NotReady(reason);
+        record.idle_since = now;
+        record.busy_total = Span::ZERO;
+        self.agent_changed(a as u32, out);
+        self.settle_timers();
+        Ok(())
     }
 
     /// The agent accepts a ringing offer: the contact is connected.
@@ -593,9 +703,38 @@ impl Engine {
         to: QueueId,
         out: &mut impl EventSink,
     ) -> Result<(), RoutingError> {
+        self.transfer_to(now, contact, Some(to), NO_AGENT, out)
+    }
+
+    /// Moves a waiting or connected contact to one named agent (targeted
+    /// routing), in the contact's current queue: it is offered to that agent
+    /// as soon as the agent is available with a free slot on the channel,
+    /// whatever the agent's skills, and waits for that agent until then
+    /// (queue rules such as overflow still apply). Otherwise as [`Engine::transfer`].
+    pub fn transfer_to_agent(
+        &mut self,
+        now: Time,
+        contact: ContactId,
+        agent: AgentId,
+        out: &mut impl EventSink,
+    ) -> Result<(), RoutingError> {
+        self.agent_index(agent)?;
+        self.transfer_to(now, contact, None, agent.0, out)
+    }
+
+    /// `to`: the target queue, or `None` for the contact's own.
+    fn transfer_to(
+        &mut self,
+        now: Time,
+        contact: ContactId,
+        to: Option<QueueId>,
+        to_agent: u32,
+        out: &mut impl EventSink,
+    ) -> Result<(), RoutingError> {
         self.begin(now, out)?;
-        let target = self.queue_index(to)? as u32;
         let slot = self.live_slot(contact)?;
+        let to = to.unwrap_or(QueueId(self.contacts[slot as usize].queue));
+        let target = self.queue_index(to)? as u32;
         let c = &self.contacts[slot as usize];
         let from = QueueId(c.queue);
         match c.phase {
@@ -610,7 +749,7 @@ impl Engine {
                     waited,
                     talk: Span::ZERO,
                 }));
-                self.move_to_queue(slot, target, out);
+                self.move_to_queue(slot, target, to_agent, out);
             }
             Phase::Connected => {
                 let agent = c.agent;
@@ -635,7 +774,7 @@ impl Engine {
                 // A new wait: a new place in arrival order.
                 c.seq = self.next_seq;
                 self.next_seq += 1;
-                self.move_to_queue(slot, target, out);
+                self.move_to_queue(slot, target, to_agent, out);
                 self.serve_waiting(agent, out);
                 self.agent_changed(agent, out);
             }
@@ -718,6 +857,14 @@ impl Engine {
     pub fn contact(&self, contact: ContactId) -> Option<ContactView> {
         let slot = self.live_slot(contact).ok()?;
         Some(self.view(slot))
+    }
+
+    /// A waiting contact's estimated place in its queue (its place on entry
+    /// minus the contacts that left the queue since, at least 1); `None`
+    /// when it is not waiting.
+    pub fn queue_position(&self, contact: ContactId) -> Option<u32> {
+        let slot = self.live_slot(contact).ok()?;
+        (self.contacts[slot as usize].phase == Phase::Waiting).then(|| self.position(slot))
     }
 
     /// Every live contact, in slot order.
@@ -963,9 +1110,10 @@ impl Engine {
     }
 
     /// Sends a contact that has left its queue into `target` with the target's skills.
-    fn move_to_queue(&mut self, slot: u32, target: u32, out: &mut impl EventSink) {
+    /// `to_agent`: the one agent it waits for, or `NO_AGENT`.
+    fn move_to_queue(&mut self, slot: u32, target: u32, to_agent: u32, out: &mut impl EventSink) {
         let requirements = self.queues[target as usize].spec.skills;
-        let class = self.class_for(target, requirements);
+        let class = self.class_for(target, requirements, to_agent);
         let now = self.now;
         let c = &mut self.contacts[slot as usize];
         c.queue = target;
@@ -1006,7 +1154,8 @@ impl Engine {
                 skill: rule.skill,
                 min_level: rule.min_level,
             }));
-            let class = self.class_for(queue, widened);
+            let target = self.classes[c.class as usize].target;
+            let class = self.class_for(queue, widened, target);
             let c = &mut self.contacts[slot as usize];
             c.requirements = widened;
             c.class = class;
@@ -1045,7 +1194,7 @@ impl Engine {
             position,
             orig_position,
         }));
-        self.move_to_queue(slot, rule.to.0, out);
+        self.move_to_queue(slot, rule.to.0, NO_AGENT, out);
     }
 
     // ----- agents ----------------------------------------------------------
@@ -1105,6 +1254,11 @@ impl Engine {
     fn eligibility(&self, agent: u32, class: u32) -> Option<u32> {
         let spec = &self.agent_specs[agent as usize];
         let class = &self.classes[class as usize];
+        if class.target != NO_AGENT {
+            // Whoever routed the contact to this agent chose it: skills and
+            // the agent's queue list do not apply, only its channel capacity.
+            return (class.target == agent && spec.capacity.on(class.channel) > 0).then_some(0);
+        }
         let serves = spec.queues.is_empty() || spec.queues.contains(&QueueId(class.queue));
         if !serves || spec.capacity.on(class.channel) == 0 {
             return None;
@@ -1124,18 +1278,22 @@ impl Engine {
     }
 
     /// The class of `queue` for `requirements`, created (and staffed) on first use.
-    fn class_for(&mut self, queue: u32, requirements: Requirements) -> u32 {
+    fn class_for(&mut self, queue: u32, requirements: Requirements, target: u32) -> u32 {
         let existing = self.queues[queue as usize]
             .classes
             .iter()
             .copied()
-            .find(|&class| self.classes[class as usize].requirements == requirements);
+            .find(|&class| {
+                let class = &self.classes[class as usize];
+                class.requirements == requirements && class.target == target
+            });
         if let Some(class) = existing {
             return class;
         }
         let id = self.classes.len() as u32;
         let channel = self.queues[queue as usize].spec.channel;
-        self.classes.push(Class::new(queue, channel, requirements));
+        self.classes
+            .push(Class::new(queue, channel, requirements, target));
         self.queues[queue as usize].classes.push(id);
         for agent in 0..self.agents.len() as u32 {
             let Some(proficiency) = self.eligibility(agent, id) else {
