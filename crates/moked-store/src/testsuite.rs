@@ -5,9 +5,10 @@
 //! Each check starts from an empty store and panics on the first deviation.
 
 use crate::{
-    AgentCapacity, AgentSkill, CustomerTier, InteractionId, MessageInsert, NewBusinessHours,
-    NewCustomer, NewEvent, NewInteraction, NewMessage, NewOrganization, NewQueue, NewUser,
-    NewWrapUpCode, OrgId, QueueId, Role, Sender, Store, StoreError, TimelineEntry, TimelineStep,
+    AgentCapacity, AgentPresence, AgentSkill, CustomerQuery, CustomerTier, InteractionId,
+    MessageInsert, NewAuthToken, NewBusinessHours, NewCustomer, NewEvent, NewInteraction,
+    NewMessage, NewOrganization, NewQueue, NewUser, NewWrapUpCode, OrgId, PresenceState, QueueId,
+    Role, Sender, Store, StoreError, TimelineEntry, TimelineStep, TokenKind, UserUpdate,
     WeeklyInterval,
 };
 use jiff::{SignedDuration, Timestamp};
@@ -849,6 +850,427 @@ pub async fn typed_errors(store: &impl Store) {
     );
 }
 
+/// Every update method replaces what it says and nothing else, and a
+/// record of another organization is not found.
+pub async fn updates_round_trip(store: &impl Store) {
+    let org = organization(store, "updates").await;
+    let other = organization(store, "other-updates").await;
+    let team = store.create_team(org, "צוות א").await.expect("team");
+    let user = store
+        .create_user(org, &new_user("noa", Role::Agent))
+        .await
+        .expect("user");
+    assert_eq!(user.lang, "he");
+    let update = UserUpdate {
+        display_name: "נועה בר".into(),
+        role: Role::Supervisor,
+        team: Some(team.id),
+        lang: "en".into(),
+        password_hash: None,
+    };
+    let updated = store
+        .update_user(org, user.id, &update)
+        .await
+        .expect("update");
+    assert_eq!(
+        (updated.display_name.as_str(), updated.role, updated.team),
+        ("נועה בר", Role::Supervisor, Some(team.id))
+    );
+    assert_eq!(
+        updated.password_hash, user.password_hash,
+        "kept without a new hash"
+    );
+    let bad_lang = UserUpdate {
+        lang: "fr".into(),
+        ..update.clone()
+    };
+    assert!(matches!(
+        store.update_user(org, user.id, &bad_lang).await,
+        Err(StoreError::Invalid { field: "lang", .. })
+    ));
+    assert!(matches!(
+        store.update_user(other, user.id, &update).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(
+        store
+            .rename_team(org, team.id, "צוות ב")
+            .await
+            .expect("rename")
+            .name,
+        "צוות ב"
+    );
+    let skill = store.create_skill(org, "חיובים").await.expect("skill");
+    assert_eq!(
+        store
+            .rename_skill(org, skill.id, "גבייה")
+            .await
+            .expect("rename")
+            .name,
+        "גבייה"
+    );
+    store
+        .set_agent_skill(
+            org,
+            user.id,
+            AgentSkill {
+                skill: skill.id,
+                level: 7,
+            },
+        )
+        .await
+        .expect("skill");
+    store
+        .remove_agent_skill(org, user.id, skill.id)
+        .await
+        .expect("remove");
+    assert!(
+        store
+            .agent_skills(org, user.id)
+            .await
+            .expect("skills")
+            .is_empty()
+    );
+
+    let queue = store
+        .create_queue(org, &new_queue("שימור"))
+        .await
+        .expect("queue");
+    let mut spec = queue.spec.clone();
+    spec.priority = 5;
+    spec.wrap_up_seconds = 45;
+    spec.offer_timeout_seconds = 20;
+    spec.skill = Some(skill.id);
+    let changed = store
+        .update_queue(org, queue.id, &spec)
+        .await
+        .expect("update");
+    assert_eq!(changed.spec, spec);
+    assert_eq!(store.queue(org, queue.id).await.expect("queue").spec, spec);
+    assert!(matches!(
+        store.update_queue(other, queue.id, &spec).await,
+        Err(StoreError::NotFound { .. })
+    ));
+
+    let code = store
+        .create_wrap_up_code(
+            org,
+            &NewWrapUpCode {
+                code: "refund".into(),
+                label: "החזר".into(),
+            },
+        )
+        .await
+        .expect("code");
+    let relabelled = NewWrapUpCode {
+        code: "refund".into(),
+        label: "החזר כספי".into(),
+    };
+    assert_eq!(
+        store
+            .update_wrap_up_code(org, code.id, &relabelled)
+            .await
+            .expect("update")
+            .spec,
+        relabelled
+    );
+
+    let hours = NewBusinessHours {
+        name: "מוקד".into(),
+        time_zone: "Asia/Jerusalem".into(),
+        intervals: vec![WeeklyInterval {
+            weekday: 0,
+            opens_minute: 480,
+            closes_minute: 1200,
+        }],
+    };
+    let created = store
+        .create_business_hours(org, &hours)
+        .await
+        .expect("hours");
+    let friday = NewBusinessHours {
+        intervals: vec![
+            WeeklyInterval {
+                weekday: 5,
+                opens_minute: 480,
+                closes_minute: 780,
+            },
+            WeeklyInterval {
+                weekday: 0,
+                opens_minute: 480,
+                closes_minute: 1200,
+            },
+        ],
+        ..hours.clone()
+    };
+    let replaced = store
+        .update_business_hours(org, created.id, &friday)
+        .await
+        .expect("update");
+    assert_eq!(replaced.spec.intervals.len(), 2);
+    assert_eq!(replaced.spec.intervals[0].weekday, 0, "sorted by day");
+    let list = store.business_hours_list(org).await.expect("list");
+    assert_eq!(list, vec![replaced]);
+    assert!(
+        store
+            .business_hours_list(other)
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    let orgs = store.organizations().await.expect("organizations");
+    assert!(orgs.iter().any(|o| o.id == org) && orgs.iter().any(|o| o.id == other));
+}
+
+/// Customers are found by name, email, phone in any written form and ID
+/// number, page by page, only in their organization.
+pub async fn customer_search(store: &impl Store) {
+    let org = organization(store, "search").await;
+    let other = organization(store, "other-search").await;
+    let dana = store
+        .create_customer(org, &new_customer("050-1234567"))
+        .await
+        .expect("dana");
+    let mut moshe_details = new_customer("+972 3 555 1234");
+    moshe_details.name = "Moshe Levi_100%".into();
+    moshe_details.emails = vec![EmailAddress::parse("moshe@example.com").expect("email")];
+    moshe_details.israeli_id = None;
+    let moshe = store
+        .create_customer(org, &moshe_details)
+        .await
+        .expect("moshe");
+    store
+        .create_customer(other, &new_customer("050-1234567"))
+        .await
+        .expect("other org");
+    let find = |text: &str| CustomerQuery {
+        text: Some(text.into()),
+        after: None,
+        limit: 50,
+    };
+    let ids = |found: Vec<crate::Customer>| found.iter().map(|c| c.id).collect::<Vec<_>>();
+    for (text, expected) in [
+        ("דנה", vec![dana.id]),
+        ("LEVI", vec![moshe.id]),
+        ("moshe@EXAMPLE", vec![moshe.id]),
+        ("0501234567", vec![dana.id]),
+        ("050-123", vec![dana.id]),
+        ("+972501234567", vec![dana.id]),
+        ("123456782", vec![dana.id]),
+        ("_100%", vec![moshe.id]),
+        ("1%0", vec![]),
+        ("אין כזה", vec![]),
+    ] {
+        let found = store.customers(org, &find(text)).await.expect("search");
+        assert_eq!(ids(found), expected, "search {text:?}");
+    }
+    let first = store
+        .customers(
+            org,
+            &CustomerQuery {
+                text: None,
+                after: None,
+                limit: 1,
+            },
+        )
+        .await
+        .expect("page");
+    assert_eq!(ids(first), vec![dana.id]);
+    let second = store
+        .customers(
+            org,
+            &CustomerQuery {
+                text: None,
+                after: Some(dana.id),
+                limit: 1,
+            },
+        )
+        .await
+        .expect("page");
+    assert_eq!(ids(second), vec![moshe.id]);
+    assert!(matches!(
+        store
+            .customers(
+                org,
+                &CustomerQuery {
+                    text: None,
+                    after: None,
+                    limit: 0
+                }
+            )
+            .await,
+        Err(StoreError::Invalid { field: "limit", .. })
+    ));
+}
+
+/// Presence replaces the previous one; notes and ratings come back as
+/// such; an interaction gets its customer later.
+pub async fn presence_and_notes(store: &impl Store) {
+    let org = organization(store, "presence").await;
+    let agent = store
+        .create_user(org, &new_user("avi", Role::Agent))
+        .await
+        .expect("agent");
+    let available = AgentPresence {
+        state: PresenceState::Available,
+        reason: None,
+        since: at(1),
+    };
+    store
+        .set_agent_presence(org, agent.id, &available)
+        .await
+        .expect("presence");
+    let on_break = AgentPresence {
+        state: PresenceState::NotReady,
+        reason: Some("break".into()),
+        since: at(2),
+    };
+    store
+        .set_agent_presence(org, agent.id, &on_break)
+        .await
+        .expect("presence");
+    assert_eq!(
+        store.agent_presences(org).await.expect("presences"),
+        vec![(agent.id, on_break)]
+    );
+
+    let (_, interaction) = chat(store, org, "צ'אט").await;
+    let customer = store
+        .create_customer(org, &new_customer("052-7654321"))
+        .await
+        .expect("customer");
+    store
+        .set_interaction_customer(org, interaction, customer.id)
+        .await
+        .expect("customer");
+    let note = NewMessage {
+        sender: Sender::Note(agent.id),
+        ..message(interaction, "note-1", "לקוח עצבני, לטפל בעדינות")
+    };
+    store.insert_message(org, &note).await.expect("note");
+    let rated = TimelineEntry {
+        at: at(9),
+        step: TimelineStep::Rated {
+            score: 5,
+            comment: "<script>alert(1)</script> תודה".into(),
+        },
+    };
+    store
+        .append_timeline(org, interaction, &rated)
+        .await
+        .expect("rating");
+    let zero = TimelineEntry {
+        at: at(9),
+        step: TimelineStep::Rated {
+            score: 0,
+            comment: String::new(),
+        },
+    };
+    assert!(matches!(
+        store.append_timeline(org, interaction, &zero).await,
+        Err(StoreError::Invalid { field: "score", .. })
+    ));
+    let stored = store
+        .interaction(org, interaction)
+        .await
+        .expect("interaction");
+    assert_eq!(stored.customer, Some(customer.id));
+    assert_eq!(stored.timeline.last(), Some(&rated));
+    let messages = store.messages(org, interaction).await.expect("messages");
+    assert_eq!(messages[0].content.sender, Sender::Note(agent.id));
+}
+
+/// Tokens are found by hash until they expire or are deleted, and a token
+/// must fit its kind.
+pub async fn auth_tokens(store: &impl Store) {
+    let org = organization(store, "tokens").await;
+    let user = store
+        .create_user(org, &new_user("admin", Role::Admin))
+        .await
+        .expect("user");
+    let session = NewAuthToken {
+        org,
+        kind: TokenKind::Session,
+        token_hash: "a".repeat(64),
+        user: Some(user.id),
+        role: Some(Role::Admin),
+        interaction: None,
+        label: "דפדפן".into(),
+        created_at: at(0),
+        expires_at: Some(at(60)),
+    };
+    let stored = store.create_auth_token(&session).await.expect("token");
+    assert_eq!(stored.spec, session);
+    assert_eq!(
+        store
+            .auth_token(&session.token_hash, at(59))
+            .await
+            .expect("found")
+            .spec,
+        session
+    );
+    assert!(matches!(
+        store.auth_token(&session.token_hash, at(60)).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let (_, interaction) = chat(store, org, "ווידג'ט").await;
+    let chat_token = NewAuthToken {
+        kind: TokenKind::Chat,
+        token_hash: "b".repeat(64),
+        user: None,
+        role: None,
+        interaction: Some(interaction),
+        expires_at: None,
+        ..session.clone()
+    };
+    store
+        .create_auth_token(&chat_token)
+        .await
+        .expect("chat token");
+    assert_eq!(
+        store
+            .auth_token(&chat_token.token_hash, at(10_000))
+            .await
+            .expect("found")
+            .spec,
+        chat_token
+    );
+    store
+        .delete_auth_token(&chat_token.token_hash)
+        .await
+        .expect("delete");
+    assert!(
+        store
+            .auth_token(&chat_token.token_hash, at(1))
+            .await
+            .is_err()
+    );
+    let duplicate = store.create_auth_token(&session).await;
+    assert!(
+        matches!(duplicate, Err(StoreError::Conflict { .. })),
+        "{duplicate:?}"
+    );
+    for bad in [
+        NewAuthToken {
+            token_hash: "XYZ".into(),
+            ..session.clone()
+        },
+        NewAuthToken {
+            user: None,
+            ..session.clone()
+        },
+        NewAuthToken {
+            role: Some(Role::Agent),
+            ..chat_token.clone()
+        },
+    ] {
+        assert!(matches!(
+            store.create_auth_token(&bad).await,
+            Err(StoreError::Invalid { .. })
+        ));
+    }
+}
+
 /// Generates one `#[tokio::test]` per check of this suite. `$open` is an
 /// expression evaluating to a future of `Option<store>`: a fresh, empty
 /// store, or `None` to skip (for example when no PostgreSQL is configured).
@@ -859,7 +1281,7 @@ macro_rules! store_test_suite {
             configuration_round_trip, customers, interactions_and_timeline, hebrew_round_trip,
             idempotent_messages, event_log_order, batched_events, concurrent_writers,
             tenant_isolation,
-            typed_errors);
+            typed_errors, updates_round_trip, customer_search, presence_and_notes, auth_tokens);
     };
     (@checks $open:expr; $($check:ident),*) => {$(
         #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
