@@ -600,10 +600,17 @@
     scrollToEnd();
   }
 
+  /** "customer", "agent", "system" or "note": the server sends `{kind, user}`. */
+  function senderKind(msg) {
+    return typeof msg.sender === "string" ? msg.sender : (msg.sender && msg.sender.kind) || "agent";
+  }
+
   /** Shows a stored message (from history or an event) once, whatever the path it came by. */
   function showStoredMessage(msg, fromEvent) {
     if (!msg || msg.id === undefined || state.seen.has(String(msg.id))) return;
-    if (msg.sender === "customer") {
+    const kind = senderKind(msg);
+    if (kind === "note") return; // never sent to customers; refuse to draw one anyway
+    if (kind === "customer") {
       const pending = findPending(msg);
       if (pending) {
         acknowledge(pending, msg);
@@ -611,11 +618,11 @@
       }
     }
     state.seen.add(String(msg.id));
-    if (msg.sender === "system") {
+    if (kind === "system") {
       systemLine(msg.body);
       return;
     }
-    const own = msg.sender === "customer";
+    const own = kind === "customer";
     const label = own ? t("sender.you") : msg.agent_name || state.agentName || t("sender.agent");
     const node = drawMessage(own, msg.body, msg.sent_at, label);
     if (own) setTick(node, "delivered");
@@ -801,6 +808,12 @@
         if (pending) acknowledge(pending, msg);
         break;
       }
+      case "error":
+        socketRefused(ev);
+        break;
+      case "resync":
+        refresh(); // we missed events: the history has them
+        break;
       case "typing":
         if (ev.from === "agent") showTyping(state.agentName);
         break;
@@ -814,6 +827,21 @@
       default:
         break;
     }
+  }
+
+  /** The server refused a frame; a refused message stays queued only if a retry can help. */
+  function socketRefused(ev) {
+    const item = ev.idempotency_key && state.outbox.find((p) => p.key === ev.idempotency_key);
+    const temporary = !ev.status || ev.status === 429 || ev.status >= 500;
+    if (item && !temporary) {
+      state.outbox = state.outbox.filter((p) => p !== item);
+      save();
+      item.node.classList.add("mk-failed");
+    }
+    if (!temporary && ui.composerError) {
+      ui.composerError.textContent = errorText({ status: ev.status, field: ev.field, message: ev.detail || "" });
+    }
+    if (ev.status === 409) endChat("system");
   }
 
   /** Re-reads the chat (status and messages) and shows what is new. */
@@ -854,6 +882,7 @@
     renderStatus();
     ui.endBtn.hidden = true;
     if (ui.composer) ui.composer.hidden = true;
+    if (ui.banner) ui.banner.hidden = true;
     if (state.rated) showThanks();
     else showRating();
   }
@@ -883,7 +912,7 @@
     const submit = h("button", { type: "submit", class: "mk-primary-btn", text: t("rating.submit") });
     const form = h(
       "form",
-      { class: "mk-rating mk-center" },
+      { class: "mk-rating mk-closing" },
       h("h3", { id: "mk-rating-q", text: t("rating.question") }),
       h("div", { class: "mk-scores", role: "group", "aria-labelledby": "mk-rating-q" }, buttons),
       label,
@@ -921,7 +950,7 @@
     placeClosing(
       h(
         "div",
-        { class: "mk-center" },
+        { class: "mk-closing" },
         h("p", { class: "mk-thanks", role: "status", text: t("rating.thanks") }),
         h("p", { text: t("rating.goodbye") }),
         h("button", { type: "button", class: "mk-primary-btn", text: t("new_chat"), on: { click: newChat } }),
