@@ -119,7 +119,7 @@ function applyPresence(presence, since, reason) {
 }
 
 function normalizeOffer(o) {
-  return { chat: chatIdOf(o), queue: o.queue, customer: customerIdOf(o), expires_at: o.expires_at };
+  return { chat: chatIdOf(o), queue: o.queue, customer: customerIdOf(o), customer_name: o.customer_name || null, expires_at: o.expires_at || null };
 }
 
 async function loadQueues() {
@@ -166,10 +166,20 @@ function presenceSelector() {
   select.append(el("option", { value: "available", text: t("presence.available") }));
   const group = el("optgroup", { label: t("presence.not_ready") });
   for (const r of NOT_READY_REASONS) group.append(el("option", { value: `not_ready:${r}`, text: t(`presence.reason.${r}`) }));
+  // Set by Moked when an offer rings out; shown, never chosen.
+  group.append(el("option", { value: "not_ready:no_answer", disabled: true, text: t("presence.reason.no_answer") }));
   select.append(group, el("option", { value: "offline", text: t("presence.offline") }));
   ui.presence = select;
+  ui.activity = el("span", { class: "activity", role: "status" });
   ui.presenceTime = el("span", { class: "status-time num", "aria-label": t("presence.time_in_status") });
-  return el("span", { class: "presence" }, el("label", { for: "presence", text: t("presence.label") }), select, ui.presenceTime);
+  return el(
+    "span",
+    { class: "presence" },
+    el("label", { for: "presence", text: t("presence.label") }),
+    select,
+    ui.activity,
+    ui.presenceTime,
+  );
 }
 
 async function changePresence(value) {
@@ -186,7 +196,11 @@ async function changePresence(value) {
 function renderPresence() {
   if (!ui.presence) return;
   const p = state.presence;
-  ui.presence.value = p.state === "not_ready" ? `not_ready:${p.reason || "break"}` : p.state;
+  // Offered, busy and wrap-up are states of an available agent: the selector
+  // shows the choice, the label next to it what the agent is doing.
+  const working = ["offered", "busy", "wrap_up"].includes(p.state);
+  ui.presence.value = p.state === "not_ready" ? `not_ready:${p.reason || "break"}` : working ? "available" : p.state;
+  ui.activity.textContent = working ? t(`agent_state.${p.state}`) : "";
   ui.presenceTime.textContent = formatDuration(secondsSince(p.since));
   ui.presenceTime.title = presenceLabel(p);
 }
@@ -195,13 +209,14 @@ function renderPresence() {
 
 function renderOffers() {
   const items = [...state.offers.values()].map((o) => {
-    const name = state.customers.get(o.customer);
+    const cached = state.customers.get(o.customer);
+    const name = o.customer_name || (cached && cached.name) || t("desk.new_contact");
     return el(
       "li",
       { class: "offer", dataset: { chat: o.chat } },
-      el("div", {}, el("strong", { text: name ? name.name : t("desk.new_contact") })),
+      el("div", {}, el("strong", { dir: "auto", text: name })),
       el("div", { class: "muted", text: queueName(o.queue) }),
-      el("div", {}, t("desk.expires_in"), " ", el("span", { class: "countdown num", dataset: { expires: o.expires_at } })),
+      o.expires_at ? el("div", {}, t("desk.expires_in"), " ", el("span", { class: "countdown num", dataset: { expires: o.expires_at } })) : null,
       el(
         "div",
         { class: "actions" },
@@ -212,15 +227,10 @@ function renderOffers() {
   });
   replaceChildren(ui.offers, items.length ? items : el("li", { class: "empty", text: t("desk.no_offers") }));
   tickCountdowns();
-  for (const o of state.offers.values()) {
-    if (o.customer != null && !state.customers.has(o.customer)) {
-      customer(o.customer).then(renderOffers, () => {});
-    }
-  }
 }
 
 function tickCountdowns() {
-  for (const node of ui.offers.querySelectorAll("[data-expires]")) {
+  for (const node of document.querySelectorAll("[data-expires]")) {
     const left = Math.max(0, Math.ceil((new Date(node.dataset.expires).getTime() - Date.now()) / 1000));
     node.textContent = formatDuration(left);
   }
@@ -355,6 +365,7 @@ class ChatView {
     this.queue = c.queue ?? this.queue;
     this.customerId = customerIdOf(c) ?? this.customerId;
     if (c.customer_name) this.customerName = c.customer_name;
+    if (c.wrap_up_until) this.wrapUntil = c.wrap_up_until;
     const s = c.state || c.status;
     if (s === "ended" || s === "wrap_up" || c.ended_at) this.setEnded();
   }
@@ -472,8 +483,7 @@ class ChatView {
       const all = [...(data.messages || inter.messages || [])];
       for (const n of data.notes || []) all.push({ ...n, sender: n.sender || { kind: "note", user: n.agent ?? n.user } });
       all.sort((a, b) => new Date(a.sent_at) - new Date(b.sent_at));
-      replaceChildren(this.messages);
-      this.messageIds.clear();
+      // Merged, not replaced: a message that came live while this was read stays.
       for (const m of all) this.addMessage(m, true);
       if (inter.ended_at && this.status === "connected") this.setEnded();
       this.refreshHead();
@@ -500,7 +510,10 @@ class ChatView {
       el("span", { class: "body", dir: "auto", text: m.body }),
       el("span", { class: "meta" }, who(), " · ", el("span", { class: "num", text: m.sent_at ? formatTime(m.sent_at) : "" })),
     );
-    this.messages.append(node);
+    const at = m.sent_at ? new Date(m.sent_at).getTime() : Date.now();
+    node.dataset.at = String(at);
+    const later = [...this.messages.children].find((n) => Number(n.dataset.at) > at);
+    this.messages.insertBefore(node, later || null);
     this.messages.scrollTop = this.messages.scrollHeight;
     if (s.kind === "customer") this.showTyping(false);
     if (!quiet && state.active !== this.id) {
@@ -549,6 +562,9 @@ class ChatView {
       this.wrapForm,
       el("div", { class: "field" }, el("label", { for: id, text: t("desk.wrap_label") }), select, error),
       done,
+      this.wrapUntil
+        ? el("span", { class: "muted" }, t("desk.wrap_time_left"), " ", el("span", { class: "num", dataset: { expires: this.wrapUntil } }))
+        : null,
     );
     this.wrapForm.hidden = false;
     if (state.active === this.id) select.focus();

@@ -15,7 +15,7 @@ const MIN_GAP_MS = 1000;
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 /** The order agents' states are listed in. */
-const STATE_ORDER = ["available", "busy", "wrap_up", "not_ready", "offline"];
+const STATE_ORDER = ["available", "offered", "busy", "wrap_up", "not_ready", "offline"];
 
 const ui = {};
 const view = { board: null, selected: null, lastLoad: 0, pending: null };
@@ -80,6 +80,7 @@ function render() {
 }
 
 function queueTile(q) {
+  const qid = pick(q, "queue", "id");
   const target = fraction(pick(q, "sl_target", "service_level_target", "target")) ?? DEFAULT_SL_TARGET;
   const slToday = pick(q, "sl_today", "service_level_today", "service_level");
   const sl30 = pick(q, "sl_30m", "sl_last_30m", "service_level_30m", "service_level_last_30m");
@@ -89,8 +90,8 @@ function queueTile(q) {
   const row = (key, value, cls) => [el("dt", { text: t(key) }), el("dd", { class: ["num", cls], text: value })];
   return el(
     "article",
-    { class: "tile", "aria-labelledby": `q-${q.id}` },
-    el("h2", { id: `q-${q.id}`, text: q.name }),
+    { class: "tile", "aria-labelledby": `q-${qid}` },
+    el("h2", { id: `q-${qid}`, text: q.name }),
     el("div", {}, el("span", { class: "big num", text: String(waiting) }), " ", el("span", { class: "muted", text: t("wall.waiting") })),
     el(
       "dl",
@@ -185,6 +186,7 @@ function renderDetail(d) {
   const reason = pick(agent, "reason");
   const row = (key, value) => (value === null || value === undefined ? null : [el("dt", { text: t(key) }), el("dd", {}, value)]);
   const chats = pick(d, "chats", "contacts", "active") || [];
+  const perState = Array.isArray(d.time_in_state) ? d.time_in_state.filter((x) => x.seconds > 0) : [];
   const today = d.today || d.stats || d;
   ui.detailTitle.textContent = pick(agent, "name", "display_name") || "";
   replaceChildren(
@@ -200,6 +202,16 @@ function renderDetail(d) {
       row("wall.aht", secondsOrNull(pick(today, "aht_s", "aht_seconds", "average_handle_s"))),
       row("wall.rejected_today", numOrNull(pick(today, "rejected_today", "rejected", "missed"))),
     ),
+    perState.length ? el("h3", { text: t("wall.time_per_state") }) : null,
+    perState.length
+      ? el(
+          "ul",
+          { class: "state-times" },
+          perState.map((x) =>
+            el("li", {}, el("span", { class: ["state-pill", `state-${x.state}`], text: t(`agent_state.${x.state}`) }), " ", el("span", { class: "num", text: formatDuration(x.seconds) })),
+          ),
+        )
+      : null,
     el("h3", { text: t("wall.current_chats") }),
     Array.isArray(chats) && chats.length
       ? el("ul", {}, chats.map((c) => el("li", {}, chatLine(c))))
@@ -210,10 +222,16 @@ function renderDetail(d) {
 function chatLine(c) {
   if (typeof c !== "object") return t("wall.chat_n", { id: c });
   const parts = [pick(c, "customer_name", "customer") ?? t("wall.chat_n", { id: pick(c, "chat", "id") })];
-  const q = pick(c, "queue_name");
+  const q = pick(c, "queue_name") ?? queueNameOf(pick(c, "queue"));
   if (q) parts.push(q);
-  const since = pick(c, "since", "connected_at", "accepted_at");
+  if (c.state) parts.push(t(`agent_state.${c.state}`));
+  const since = pick(c, "since", "connected_at", "accepted_at", "created_at");
   return el("span", {}, parts.join(" · "), since ? [" · ", el("span", { class: "num", dataset: { since }, text: formatDuration(secondsSince(since)) })] : null);
+}
+
+function queueNameOf(id) {
+  const q = ((view.board && view.board.queues) || []).find((x) => Number(pick(x, "queue", "id")) === Number(id));
+  return q ? q.name : null;
 }
 
 function numOrNull(v) {
