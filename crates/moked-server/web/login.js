@@ -47,7 +47,7 @@ export async function openStaffPage(neededRole) {
   try {
     session = await requireSession();
   } catch (e) {
-    await loadLocale(pickLang(localStorage.getItem(LANG_KEY)));
+    await loadLocale(pickLang(localStorage.getItem(LANG_KEY) || "he"));
     showFatal(e);
     return null;
   }
@@ -258,7 +258,8 @@ async function startLogin() {
     // No session: show the form.
   }
   const params = new URLSearchParams(location.search);
-  await renderLogin(pickLang(params.get("lang") || localStorage.getItem(LANG_KEY)));
+  // Hebrew unless a language was chosen here before: staff screens do not follow the browser.
+  await renderLogin(pickLang(params.get("lang") || localStorage.getItem(LANG_KEY) || "he"));
 }
 
 if (document.body.classList.contains("login-body")) startLogin();
