@@ -290,7 +290,8 @@ function renderChart(intervals) {
   }
   const W = 1200;
   const H = 250;
-  const pad = { top: 16, bottom: 36, start: 40, end: 44 };
+  // Same margin on both sides: the chart is mirrored in RTL.
+  const pad = { top: 16, bottom: 36, start: 48, end: 48 };
   const plotW = W - pad.start - pad.end;
   const plotH = H - pad.top - pad.bottom;
   const max = Math.max(1, ...intervals.map((i) => Math.max(i.offered, i.answered)));
@@ -300,7 +301,8 @@ function renderChart(intervals) {
   const rtl = document.documentElement.dir === "rtl";
   const xOf = (k) => (rtl ? W - pad.start - (k + 1) * step : pad.start + k * step);
   const yOf = (v) => pad.top + plotH - (v / max) * plotH;
-  const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": "chart-title" });
+  // Physical coordinates inside: text anchors must not flip with the page direction.
+  const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": "chart-title", direction: "ltr" });
   root.append(svg("title", { id: "chart-title" }, t("wall.chart_title")));
   root.append(...gridLines(max, yOf, W, pad, rtl));
   const slPoints = [];
@@ -323,8 +325,8 @@ function renderChart(intervals) {
 
 function gridLines(max, yOf, W, pad, rtl) {
   const nodes = [];
-  const countX = rtl ? W - pad.start + 6 : pad.start - 6;
-  const slX = rtl ? pad.end - 6 : W - pad.end + 6;
+  const countX = rtl ? W - pad.end + 6 : pad.start - 6;
+  const slX = rtl ? pad.start - 6 : W - pad.end + 6;
   const anchorCount = rtl ? "start" : "end";
   const anchorSl = rtl ? "end" : "start";
   for (let k = 0; k <= 4; k += 1) {
