@@ -1,1 +1,89 @@
-//! The live contact center.
+//! The live contact center: the routing engine as the single writer of each
+//! organization, with persistence, restart rebuild and live events.
+//!
+//! # Design
+//!
+//! - **One actor per organization.** A tokio task ([`actor`]) owns the
+//!   organization's [`moked_routing::Engine`], the maps between store ids
+//!   and engine ids (queues, agents, skills, interactions ⇄ contacts), the
+//!   open chats and today's statistics. [`Live`] methods send it a job over
+//!   an mpsc channel and await the answer on a oneshot; jobs run one at a
+//!   time, so the engine has a single writer and needs no lock. Between
+//!   jobs the actor sleeps (through the [`Clock`]) until the engine's next
+//!   deadline (an offer's ring timeout, a wrap-up's end) and advances it;
+//!   every job also fires the timers that are due first, so a test with a
+//!   [`ManualClock`] sees them fire without waiting.
+//! - **Engine time** is Unix microseconds from the clock; if the clock steps
+//!   back the actor keeps the engine's last time (the engine refuses to go back).
+//! - **Nothing acknowledged is lost.** A job changes the engine, turns its
+//!   events into store records (one `append_events` batch per job: kind
+//!   `routing.<event>`, payload with store ids; the matching timeline steps;
+//!   presences the engine changed), commits them, and only then updates
+//!   today's statistics, broadcasts and answers. If a commit fails, the
+//!   actor rebuilds its whole state from the store, which then holds the
+//!   truth, and the caller gets [`LiveError::Store`].
+//! - **Messages skip the actor.** Storing a message is a database commit
+//!   (an fsync); serialising those through the actor would make every
+//!   chat wait for every other. The actor publishes, per organization, a
+//!   small shared map `chat → (agent, open)` behind a `std::sync::RwLock`;
+//!   `customer_message`, `agent_message`, `note` and the typing calls check
+//!   it and store from the caller's task. Order within a chat is the
+//!   store's (message ids), and retries are stored once by idempotency key
+//!   (a retry returns the stored message and is not broadcast again).
+//!   `open_chat` likewise finds or creates the customer and the interaction
+//!   (with its `queued` step) in the caller's task, then asks the actor to
+//!   route it.
+//! - **Restart rebuild** ([`rebuild`]): per organization, queues, agents and
+//!   wrap-up codes are loaded; today's `routing.*` events are replayed into
+//!   the statistics (which also tells which chats were in wrap-up); open
+//!   interactions are read with their timelines. Waiting chats re-enter the
+//!   engine at the time they began waiting (their original `created_at`
+//!   unless transferred since), oldest first, so waits and FIFO order are
+//!   kept; a chat transferred to an agent waits for that agent again;
+//!   connected chats go back to their agent (`Engine::restore_connected`),
+//!   chats in wrap-up too (the wrap-up restarts in full); ringing offers
+//!   are offered again. Agents then get their last presence back; only the
+//!   events of that last step (offers of waiting chats to agents who log
+//!   back in) are new and persisted. The events of rebuilding itself are not
+//!   persisted again, so nothing is counted twice. `reload` (after an admin
+//!   change) is the same rebuild.
+//! - **Agents** are the users with a chat capacity above zero (their
+//!   `agent_capacities`; 3 chats when none is set and the role is agent);
+//!   store skill levels 1–10 become engine proficiencies 1–5 (`ceil(level/2)`).
+//!   A queue's skill becomes a requirement at level 1; its priority becomes
+//!   a score weight of one day of waiting per step, so a higher-priority
+//!   queue is served first; wrap-up and offer timeout of 0 take
+//!   [`LiveConfig`]'s defaults.
+//!
+//! # Wallboard definitions
+//!
+//! "Today" is the organization's calendar day (its time zone, default
+//! `Asia/Jerusalem`). *Offered*: chats entering the queue (arrivals and
+//! transfers in). *Answered*: chats an agent accepted (connected); the
+//! answer time is the wait plus the ring. *Abandoned*: chats the customer
+//! left before an agent took them. *Service level* = answered within the
+//! queue's threshold ÷ (answered + abandoned after the threshold); chats
+//! abandoned within the threshold count in neither. *ASA*: mean answer
+//! time of answered chats. The 30-minute service level uses the answers
+//! and abandons of the last 30 minutes.
+
+mod actor;
+mod api;
+mod clock;
+mod error;
+mod live;
+mod rebuild;
+mod stats;
+
+pub use api::{
+    AgentActivity, AgentBoard, AgentDesk, AgentDetail, ChatOpened, ChatStatus, DeskChat, DeskOffer,
+    EndedBy, IntervalStats, Lang, LiveConfig, LiveEvent, NotReadyReason, OpenChat, Party,
+    PresenceRequest, QueueBoard, StateTime, TransferTarget, Wallboard,
+};
+pub use clock::{Clock, ManualClock, Sleep, SystemClock};
+pub use error::LiveError;
+pub use live::Live;
+pub use moked_store::ChatMessage;
+
+/// The longest chat message, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 4_000;

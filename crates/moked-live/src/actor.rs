@@ -1,0 +1,1310 @@
+//! The per-organization actor: the routing engine, the id maps, the open
+//! chats and today's statistics, changed only by jobs run one at a time.
+//!
+//! Every job that changes the engine turns the engine's events into a
+//! [`Batch`] (store events, timeline steps, presences, system messages,
+//! live events), commits it, and only then counts it and broadcasts it.
+
+use crate::api::{
+    AgentActivity, AgentBoard, AgentDesk, AgentDetail, ChatStatus, DeskChat, DeskOffer, EndedBy,
+    Lang, LiveConfig, LiveEvent, NotReadyReason, PresenceRequest, QueueBoard, TransferTarget,
+    Wallboard,
+};
+use crate::clock::Clock;
+use crate::error::LiveError;
+use crate::live::BoxFuture;
+use crate::stats::{Payload, Stats, Tally, add_intervals};
+use jiff::{SignedDuration, Timestamp};
+use moked_domain::Channel;
+use moked_routing::{
+    AgentId, AgentState, ContactId, ContactSpec, Engine, Event, EventKind, ReasonCode,
+    RoutingError, Span, Time,
+};
+use moked_store::{
+    AgentPresence, CustomerId, InteractionId, NewEvent, NewMessage, OrgId, Organization,
+    PresenceState, QueueId, Sender, Store, StoreError, StoreResult, TimelineEntry, TimelineStep,
+    UserId, WrapUpCodeId,
+};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+use tokio::sync::{broadcast, mpsc};
+
+/// Work for the actor.
+pub(crate) type Job = Box<dyn for<'a> FnOnce(&'a mut Org) -> BoxFuture<'a, ()> + Send>;
+
+/// What the message path needs to know about each open chat, shared with
+/// the callers' tasks so messages need no trip through the actor.
+pub(crate) type Routes = Arc<RwLock<HashMap<InteractionId, Route>>>;
+
+/// A chat's stage as the message path sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stage {
+    /// Waiting or offered: the customer may write, no agent yet.
+    Waiting,
+    /// Connected: both sides write.
+    Connected,
+    /// Ended, in the agent's wrap-up: only notes.
+    WrapUp,
+}
+
+/// An open chat's agent and stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Route {
+    pub agent: Option<UserId>,
+    pub stage: Stage,
+}
+
+/// A chat recorded in the store, to be routed.
+#[derive(Debug, Clone)]
+pub(crate) struct NewChat {
+    pub id: InteractionId,
+    pub queue: QueueId,
+    pub customer: CustomerId,
+    pub customer_name: String,
+    pub lang: Lang,
+    pub created_at: Timestamp,
+}
+
+/// A queue as the actor knows it, indexed by engine queue id.
+#[derive(Debug, Clone)]
+pub(crate) struct QueueInfo {
+    pub id: QueueId,
+    pub name: String,
+    pub channel: Channel,
+    pub sl_seconds: u32,
+    pub auto_accept: bool,
+    pub offer_timeout: SignedDuration,
+}
+
+/// An agent as the actor knows it, indexed by engine agent id.
+#[derive(Debug, Clone)]
+pub(crate) struct AgentInfo {
+    pub user: UserId,
+    pub name: String,
+    pub since: Timestamp,
+}
+
+/// Where an open chat is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Phase {
+    Queued,
+    Offered {
+        agent: AgentId,
+        expires_at: Option<Timestamp>,
+    },
+    Connected {
+        agent: AgentId,
+    },
+    WrapUp {
+        agent: AgentId,
+        until: Timestamp,
+    },
+}
+
+/// An open chat: from routing to the end of its wrap-up.
+#[derive(Debug, Clone)]
+pub(crate) struct Chat {
+    pub id: InteractionId,
+    pub contact: ContactId,
+    pub queue: QueueId,
+    pub customer: Option<CustomerId>,
+    pub customer_name: String,
+    pub lang: Lang,
+    pub created_at: Timestamp,
+    pub phase: Phase,
+    /// The code the agent picked, recorded when the wrap-up ends.
+    pub code: Option<WrapUpCodeId>,
+}
+
+/// What one job produced, to commit together.
+#[derive(Debug, Default)]
+pub(crate) struct Batch {
+    events: Vec<NewEvent>,
+    timeline: Vec<(InteractionId, TimelineEntry)>,
+    presences: Vec<(UserId, AgentPresence)>,
+    messages: Vec<(Option<UserId>, NewMessage)>,
+    live: Vec<LiveEvent>,
+    touched: BTreeSet<QueueId>,
+    /// Chats whose place in line to announce.
+    queued: Vec<InteractionId>,
+}
+
+impl Batch {
+    fn log(&mut self, at: Timestamp, kind: &str, payload: &Payload) {
+        let payload = serde_json::to_value(payload).unwrap_or(serde_json::Value::Null);
+        self.events.push(NewEvent {
+            at,
+            kind: format!("routing.{kind}"),
+            payload,
+        });
+    }
+
+    fn step(&mut self, chat: InteractionId, at: Timestamp, step: TimelineStep) {
+        self.timeline.push((chat, TimelineEntry { at, step }));
+    }
+}
+
+/// One organization's live state.
+pub(crate) struct Org {
+    pub id: OrgId,
+    pub organization: Organization,
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub config: LiveConfig,
+    pub events: broadcast::Sender<LiveEvent>,
+    pub routes: Routes,
+    pub engine: Engine,
+    pub queues: Vec<QueueInfo>,
+    pub queue_index: HashMap<QueueId, moked_routing::QueueId>,
+    pub agents: Vec<AgentInfo>,
+    pub agent_index: HashMap<UserId, AgentId>,
+    pub codes: HashSet<WrapUpCodeId>,
+    pub chats: HashMap<InteractionId, Chat>,
+    pub contacts: HashMap<ContactId, InteractionId>,
+    pub stats: Stats,
+    /// A commit failed: the state must be rebuilt from the store.
+    pub stale: bool,
+}
+
+/// Engine time of a timestamp (Unix microseconds; before 1970 is 0).
+pub(crate) fn engine_time(at: Timestamp) -> Time {
+    Time(u64::try_from(at.as_microsecond()).unwrap_or(0))
+}
+
+/// The timestamp of an engine time.
+pub(crate) fn timestamp(at: Time) -> Timestamp {
+    i64::try_from(at.0)
+        .ok()
+        .and_then(|micros| Timestamp::from_microsecond(micros).ok())
+        .unwrap_or(Timestamp::MAX)
+}
+
+/// An engine span as a duration.
+pub(crate) fn duration(span: Span) -> SignedDuration {
+    SignedDuration::from_micros(i64::try_from(span.0).unwrap_or(i64::MAX))
+}
+
+/// A duration as an engine span (negative: zero).
+pub(crate) fn span(duration: SignedDuration) -> Span {
+    Span(u64::try_from(duration.as_micros()).unwrap_or(0))
+}
+
+fn millis(span: Span) -> Option<u64> {
+    Some(span.as_millis())
+}
+
+/// The floor's name for an engine state.
+pub(crate) fn activity(state: AgentState) -> (AgentActivity, Option<NotReadyReason>) {
+    match state {
+        AgentState::Offline => (AgentActivity::Offline, None),
+        AgentState::Available => (AgentActivity::Available, None),
+        AgentState::Reserved => (AgentActivity::Offered, None),
+        AgentState::Busy => (AgentActivity::Busy, None),
+        AgentState::WrapUp => (AgentActivity::WrapUp, None),
+        AgentState::NotReady(ReasonCode(code)) => (
+            AgentActivity::NotReady,
+            Some(NotReadyReason::from_code(code)),
+        ),
+    }
+}
+
+fn refused(error: RoutingError) -> LiveError {
+    LiveError::conflict(error.to_string())
+}
+
+fn not_found(entity: &'static str) -> LiveError {
+    LiveError::NotFound { entity }
+}
+
+impl Org {
+    /// Runs jobs, and timers between them, until every handle is dropped.
+    pub async fn run(mut self, mut inbox: mpsc::Receiver<Job>) {
+        loop {
+            let sleep = match self.engine.next_deadline() {
+                Some(at) => self.clock.sleep_until(timestamp(at)),
+                None => Box::pin(std::future::pending()),
+            };
+            tokio::select! {
+                job = inbox.recv() => match job {
+                    Some(job) => {
+                        self.catch_up().await;
+                        job(&mut self).await;
+                    }
+                    None => return,
+                },
+                () = sleep => self.catch_up().await,
+            }
+            while self.stale {
+                if let Err(error) = self.reload().await {
+                    tracing::error!(org = %self.id, %error, "rebuilding failed; retrying in a second");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            }
+        }
+    }
+
+    /// Fires the engine's timers that are due (ring timeouts, wrap-up ends).
+    async fn catch_up(&mut self) {
+        let (now, _) = self.tick();
+        if self.engine.next_deadline().is_none_or(|due| due > now) {
+            return;
+        }
+        let result = self
+            .change(|engine, now, out| engine.advance(now, out))
+            .await;
+        if let Err(error) = result {
+            tracing::error!(org = %self.id, %error, "firing routing timers failed");
+        }
+    }
+
+    /// The time now: the clock's, but never before the engine's last.
+    fn tick(&self) -> (Time, Timestamp) {
+        let now = engine_time(self.clock.now()).max(self.engine.now());
+        (now, timestamp(now))
+    }
+
+    /// Runs an engine command and commits what it did.
+    async fn change<R>(
+        &mut self,
+        command: impl FnOnce(&mut Engine, Time, &mut Vec<Event>) -> Result<R, RoutingError>,
+    ) -> Result<R, LiveError> {
+        let (result, batch) = self.command(command).await?;
+        self.commit(batch).await?;
+        Ok(result)
+    }
+
+    /// Runs an engine command and gathers what it did, uncommitted. A
+    /// refused command may still have fired due timers (or, for a compound
+    /// command, done its first steps): those are committed before the error
+    /// is returned, so the store never falls behind the engine.
+    pub(crate) async fn command<R>(
+        &mut self,
+        command: impl FnOnce(&mut Engine, Time, &mut Vec<Event>) -> Result<R, RoutingError>,
+    ) -> Result<(R, Batch), LiveError> {
+        let (now, _) = self.tick();
+        let mut out = Vec::new();
+        let result = command(&mut self.engine, now, &mut out);
+        let mut batch = Batch::default();
+        for event in &out {
+            self.absorb(event, &mut batch);
+        }
+        match result {
+            Ok(result) => Ok((result, batch)),
+            Err(error) => {
+                if !batch.events.is_empty() {
+                    self.commit(batch).await?;
+                }
+                Err(refused(error))
+            }
+        }
+    }
+
+    // ----- events ------------------------------------------------------------
+
+    fn chat_of(&self, contact: ContactId) -> Option<InteractionId> {
+        self.contacts.get(&contact).copied()
+    }
+
+    fn set_route(&self, chat: InteractionId, route: Option<Route>) {
+        let mut routes = self.routes.write().unwrap_or_else(|p| p.into_inner());
+        match route {
+            Some(route) => routes.insert(chat, route),
+            None => routes.remove(&chat),
+        };
+    }
+
+    fn forget(&mut self, chat: InteractionId) {
+        if let Some(gone) = self.chats.remove(&chat) {
+            self.contacts.remove(&gone.contact);
+        }
+        self.set_route(chat, None);
+    }
+
+    /// Applies one engine event to the chats and agents and records it in `b`.
+    fn absorb(&mut self, event: &Event, b: &mut Batch) {
+        let at = timestamp(event.at);
+        if let EventKind::AgentStateChanged { agent, to, .. } = event.kind {
+            self.agent_changed(agent, to, at, b);
+            return;
+        }
+        let Some((contact, queue)) = contact_and_queue(&event.kind) else {
+            return;
+        };
+        let queue_info = self.queues[queue.index()].clone();
+        let chat = self.chat_of(contact);
+        b.touched.insert(queue_info.id);
+        let payload = Payload {
+            interaction: chat,
+            queue: Some(queue_info.id),
+            ..Payload::default()
+        };
+        let Some(chat) = chat else {
+            // A contact of no chat (cannot happen): log it so the count is right.
+            b.log(at, kind_name(&event.kind), &payload);
+            return;
+        };
+        match event.kind {
+            EventKind::ContactQueued { position, .. } => {
+                self.phase(chat, Phase::Queued);
+                b.queued.push(chat);
+                b.log(
+                    at,
+                    "contact_queued",
+                    &Payload {
+                        position: Some(position),
+                        ..payload
+                    },
+                );
+            }
+            EventKind::Offered { agent, .. } => {
+                self.offered(chat, agent, &queue_info, at, payload, b)
+            }
+            EventKind::Connected {
+                agent,
+                waited,
+                ring,
+                ..
+            } => self.connected(chat, agent, at, waited, ring, payload, b),
+            EventKind::Rejected { agent, .. } | EventKind::RingNoAnswer { agent, .. } => {
+                let user = self.agents[agent.index()].user;
+                self.phase(chat, Phase::Queued);
+                b.queued.push(chat);
+                b.live.push(LiveEvent::OfferWithdrawn { chat, agent: user });
+                if matches!(event.kind, EventKind::RingNoAnswer { .. }) {
+                    b.presences
+                        .push((user, not_ready(NotReadyReason::NoAnswer, at)));
+                }
+                b.log(
+                    at,
+                    kind_name(&event.kind),
+                    &Payload {
+                        user: Some(user),
+                        ..payload
+                    },
+                );
+            }
+            EventKind::Abandoned {
+                waited,
+                ringing_agent,
+                ..
+            } => {
+                let user = ringing_agent.map(|agent| self.agents[agent.index()].user);
+                if let Some(user) = user {
+                    b.live.push(LiveEvent::OfferWithdrawn { chat, agent: user });
+                }
+                b.step(chat, at, TimelineStep::Ended);
+                b.live.push(LiveEvent::ChatEnded {
+                    chat,
+                    agent: None,
+                    by: EndedBy::Customer,
+                });
+                b.log(
+                    at,
+                    "abandoned",
+                    &Payload {
+                        user,
+                        waited_ms: millis(waited),
+                        ..payload
+                    },
+                );
+                self.forget(chat);
+            }
+            EventKind::Completed {
+                agent,
+                waited,
+                talk,
+                by,
+                ..
+            } => {
+                let user = self.agents[agent.index()].user;
+                let by = match by {
+                    moked_routing::EndedBy::Customer => EndedBy::Customer,
+                    moked_routing::EndedBy::Agent => EndedBy::Agent,
+                };
+                self.phase(chat, Phase::WrapUp { agent, until: at });
+                self.set_route(
+                    chat,
+                    Some(Route {
+                        agent: Some(user),
+                        stage: Stage::WrapUp,
+                    }),
+                );
+                b.step(chat, at, TimelineStep::Ended);
+                b.live.push(LiveEvent::ChatEnded {
+                    chat,
+                    agent: Some(user),
+                    by,
+                });
+                let payload = Payload {
+                    user: Some(user),
+                    waited_ms: millis(waited),
+                    talk_ms: millis(talk),
+                    by: Some(by),
+                    ..payload
+                };
+                b.log(at, "completed", &payload);
+            }
+            EventKind::WrapUpStarted { agent, until, .. } => {
+                let user = self.agents[agent.index()].user;
+                let until = timestamp(until);
+                self.phase(chat, Phase::WrapUp { agent, until });
+                b.log(
+                    at,
+                    "wrap_up_started",
+                    &Payload {
+                        user: Some(user),
+                        until: Some(until),
+                        ..payload
+                    },
+                );
+            }
+            EventKind::WrapUpEnded { agent, .. } => {
+                let user = self.agents[agent.index()].user;
+                let code = self.chats.get_mut(&chat).and_then(|c| c.code.take());
+                if let Some(code) = code {
+                    b.step(chat, at, TimelineStep::WrappedUp { agent: user, code });
+                }
+                b.live.push(LiveEvent::WrapUpDone {
+                    chat,
+                    agent: user,
+                    code,
+                });
+                b.log(
+                    at,
+                    "wrap_up_ended",
+                    &Payload {
+                        user: Some(user),
+                        code,
+                        ..payload
+                    },
+                );
+                self.forget(chat);
+            }
+            EventKind::Transferred {
+                to,
+                agent,
+                waited,
+                talk,
+                ..
+            } => {
+                let user = agent.map(|agent| self.agents[agent.index()].user);
+                let to_queue = self.queues[to.index()].id;
+                b.touched.insert(to_queue);
+                if let Some(open) = self.chats.get_mut(&chat) {
+                    open.queue = to_queue;
+                }
+                self.set_route(
+                    chat,
+                    Some(Route {
+                        agent: None,
+                        stage: Stage::Waiting,
+                    }),
+                );
+                let payload = Payload {
+                    user,
+                    to_queue: Some(to_queue),
+                    waited_ms: millis(waited),
+                    talk_ms: millis(talk),
+                    ..payload
+                };
+                b.log(at, "transferred", &payload);
+            }
+            _ => b.log(at, kind_name(&event.kind), &payload),
+        }
+    }
+
+    fn phase(&mut self, chat: InteractionId, phase: Phase) {
+        if let Some(open) = self.chats.get_mut(&chat) {
+            open.phase = phase;
+        }
+    }
+
+    fn agent_changed(&mut self, agent: AgentId, to: AgentState, at: Timestamp, b: &mut Batch) {
+        let info = &mut self.agents[agent.index()];
+        info.since = at;
+        let (state, reason) = activity(to);
+        b.log(
+            at,
+            "agent_state",
+            &Payload {
+                user: Some(info.user),
+                state: Some(state),
+                reason,
+                ..Payload::default()
+            },
+        );
+        b.live.push(LiveEvent::AgentState {
+            agent: info.user,
+            state,
+            reason,
+            since: at,
+        });
+    }
+
+    fn offered(
+        &mut self,
+        chat: InteractionId,
+        agent: AgentId,
+        queue: &QueueInfo,
+        at: Timestamp,
+        payload: Payload,
+        b: &mut Batch,
+    ) {
+        let user = self.agents[agent.index()].user;
+        let expires_at = (!queue.auto_accept).then(|| at + queue.offer_timeout);
+        self.phase(chat, Phase::Offered { agent, expires_at });
+        b.step(chat, at, TimelineStep::Offered { agent: user });
+        if let Some(open) = self.chats.get(&chat) {
+            b.live.push(LiveEvent::Offer {
+                chat,
+                queue: queue.id,
+                customer: open.customer,
+                customer_name: open.customer_name.clone(),
+                agent: user,
+                expires_at,
+            });
+        }
+        b.log(
+            at,
+            "offered",
+            &Payload {
+                user: Some(user),
+                ..payload
+            },
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn connected(
+        &mut self,
+        chat: InteractionId,
+        agent: AgentId,
+        at: Timestamp,
+        waited: Span,
+        ring: Span,
+        payload: Payload,
+        b: &mut Batch,
+    ) {
+        let info = &self.agents[agent.index()];
+        let (user, agent_name) = (info.user, info.name.clone());
+        self.phase(chat, Phase::Connected { agent });
+        self.set_route(
+            chat,
+            Some(Route {
+                agent: Some(user),
+                stage: Stage::Connected,
+            }),
+        );
+        b.step(chat, at, TimelineStep::Accepted { agent: user });
+        b.live.push(LiveEvent::ChatConnected {
+            chat,
+            agent: user,
+            agent_name,
+        });
+        let payload = Payload {
+            user: Some(user),
+            waited_ms: millis(waited),
+            ring_ms: millis(ring),
+            ..payload
+        };
+        b.log(at, "connected", &payload);
+    }
+
+    // ----- commit ------------------------------------------------------------
+
+    /// Makes the batch durable, then counts and broadcasts it. On a store
+    /// failure the state is rebuilt from the store, which holds the truth.
+    pub async fn commit(&mut self, batch: Batch) -> Result<(), LiveError> {
+        let stored = match self.persist(&batch).await {
+            Ok(stored) => stored,
+            Err(error) => {
+                tracing::error!(org = %self.id, %error, "storing live changes failed; rebuilding");
+                // The engine is ahead of the store: rebuild from the store
+                // once this job is over (the run loop does it).
+                self.stale = true;
+                return Err(error.into());
+            }
+        };
+        for event in &batch.events {
+            self.stats.apply(event);
+        }
+        self.publish(batch, stored);
+        Ok(())
+    }
+
+    async fn persist(&self, batch: &Batch) -> StoreResult<Vec<LiveEvent>> {
+        let store = self.store.as_ref();
+        if !batch.events.is_empty() {
+            store.append_events(self.id, &batch.events).await?;
+        }
+        for (chat, entry) in &batch.timeline {
+            store.append_timeline(self.id, *chat, entry).await?;
+        }
+        for (user, presence) in &batch.presences {
+            store.set_agent_presence(self.id, *user, presence).await?;
+        }
+        let mut stored = Vec::new();
+        for (agent, message) in &batch.messages {
+            let message = store.insert_message(self.id, message).await?;
+            stored.push(LiveEvent::Message {
+                chat: message.message().content.interaction,
+                agent: *agent,
+                message: message.message().clone(),
+            });
+        }
+        Ok(stored)
+    }
+
+    fn publish(&self, batch: Batch, stored: Vec<LiveEvent>) {
+        let send = |event: LiveEvent| {
+            // No subscriber is not an error: nobody is watching.
+            let _ = self.events.send(event);
+        };
+        batch.live.into_iter().chain(stored).for_each(send);
+        for chat in batch.queued {
+            if let Some(event) = self.position_event(chat) {
+                send(event);
+            }
+        }
+        for queue in batch.touched {
+            send(LiveEvent::WallboardChanged { queue });
+        }
+    }
+
+    fn position_event(&self, chat: InteractionId) -> Option<LiveEvent> {
+        match self.chat_status_live(chat)? {
+            ChatStatus::Queued {
+                position,
+                estimated_wait,
+            } => Some(LiveEvent::QueuePosition {
+                chat,
+                position,
+                estimated_wait_s: estimated_wait.map(|wait| wait.as_secs()),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Rebuilds the whole state from the store.
+    pub async fn reload(&mut self) -> Result<(), LiveError> {
+        let organization = self.store.organization(self.id).await?;
+        self.routes
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        let fresh = crate::rebuild::load(
+            self.store.clone(),
+            self.clock.clone(),
+            self.config,
+            organization,
+            self.events.clone(),
+            self.routes.clone(),
+        )
+        .await?;
+        *self = fresh;
+        Ok(())
+    }
+
+    // ----- customer side -----------------------------------------------------
+
+    /// The queue a new chat enters.
+    pub async fn chat_queue(&mut self, wanted: Option<QueueId>) -> Result<QueueId, LiveError> {
+        let Some(wanted) = wanted else {
+            return self
+                .queues
+                .iter()
+                .find(|queue| queue.channel == Channel::Chat)
+                .map(|queue| queue.id)
+                .ok_or_else(|| LiveError::invalid("queue", "the organization has no chat queue"));
+        };
+        let index = self.queue_index.get(&wanted).ok_or(not_found("queue"))?;
+        if self.queues[index.index()].channel != Channel::Chat {
+            return Err(LiveError::invalid("queue", "not a chat queue"));
+        }
+        Ok(wanted)
+    }
+
+    /// Routes a chat the caller has recorded.
+    pub async fn route_new(&mut self, new: NewChat) -> Result<ChatStatus, LiveError> {
+        let queue = *self.queue_index.get(&new.queue).ok_or(not_found("queue"))?;
+        // Fire due timers first, so the arrival's batch holds only its own events.
+        self.catch_up().await;
+        let (now, _) = self.tick();
+        let mut out = Vec::new();
+        let contact = self
+            .engine
+            .arrive(now, ContactSpec::new(queue), &mut out)
+            .map_err(refused)?;
+        self.chats.insert(
+            new.id,
+            Chat {
+                id: new.id,
+                contact,
+                queue: new.queue,
+                customer: Some(new.customer),
+                customer_name: new.customer_name,
+                lang: new.lang,
+                created_at: new.created_at,
+                phase: Phase::Queued,
+                code: None,
+            },
+        );
+        self.contacts.insert(contact, new.id);
+        self.set_route(
+            new.id,
+            Some(Route {
+                agent: None,
+                stage: Stage::Waiting,
+            }),
+        );
+        let mut batch = Batch::default();
+        for event in &out {
+            self.absorb(event, &mut batch);
+        }
+        self.commit(batch).await?;
+        self.chat_status(new.id).await
+    }
+
+    /// The customer leaves: abandon while waiting, end while connected.
+    pub async fn customer_end(&mut self, chat: InteractionId) -> Result<(), LiveError> {
+        let Some(open) = self.chats.get(&chat) else {
+            return self.ended_chat(chat).await.map(|_| ());
+        };
+        let contact = open.contact;
+        match open.phase {
+            Phase::Queued | Phase::Offered { .. } => {
+                self.change(|engine, now, out| engine.abandon(now, contact, out))
+                    .await
+            }
+            Phase::Connected { .. } => {
+                self.change(|engine, now, out| {
+                    engine.complete(now, contact, moked_routing::EndedBy::Customer, out)
+                })
+                .await
+            }
+            Phase::WrapUp { .. } => Ok(()),
+        }
+    }
+
+    /// A chat that is no longer open, from the store.
+    async fn ended_chat(&self, chat: InteractionId) -> Result<moked_store::Interaction, LiveError> {
+        match self.store.interaction(self.id, chat).await {
+            Ok(interaction) => Ok(interaction),
+            Err(StoreError::NotFound { .. }) => Err(not_found("chat")),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Records the satisfaction answer of an ended chat.
+    pub async fn rate(
+        &mut self,
+        chat: InteractionId,
+        score: u8,
+        comment: String,
+    ) -> Result<(), LiveError> {
+        if let Some(open) = self.chats.get(&chat)
+            && !matches!(open.phase, Phase::WrapUp { .. })
+        {
+            return Err(LiveError::conflict("the chat has not ended yet"));
+        }
+        let interaction = self.ended_chat(chat).await?;
+        if interaction.ended_at.is_none() {
+            return Err(LiveError::conflict("the chat has not ended yet"));
+        }
+        let rated = interaction
+            .timeline
+            .iter()
+            .any(|entry| matches!(entry.step, TimelineStep::Rated { .. }));
+        if rated {
+            return Err(LiveError::conflict("the chat is already rated"));
+        }
+        let (_, at) = self.tick();
+        let entry = TimelineEntry {
+            at,
+            step: TimelineStep::Rated { score, comment },
+        };
+        self.store.append_timeline(self.id, chat, &entry).await?;
+        let event = NewEvent {
+            at,
+            kind: "chat.rated".to_owned(),
+            payload: serde_json::json!({ "interaction": chat, "score": score }),
+        };
+        self.store.append_event(self.id, &event).await?;
+        Ok(())
+    }
+
+    /// Where a chat stands.
+    pub async fn chat_status(&mut self, chat: InteractionId) -> Result<ChatStatus, LiveError> {
+        if let Some(status) = self.chat_status_live(chat) {
+            return Ok(status);
+        }
+        let interaction = self.ended_chat(chat).await?;
+        let wrapped_up = interaction
+            .timeline
+            .iter()
+            .any(|entry| matches!(entry.step, TimelineStep::WrappedUp { .. }));
+        Ok(ChatStatus::Ended { wrapped_up })
+    }
+
+    fn chat_status_live(&self, chat: InteractionId) -> Option<ChatStatus> {
+        let open = self.chats.get(&chat)?;
+        Some(match open.phase {
+            Phase::Queued => {
+                let position = self.engine.queue_position(open.contact).unwrap_or(1);
+                ChatStatus::Queued {
+                    position,
+                    estimated_wait: self.estimate(open.queue, position),
+                }
+            }
+            Phase::Offered { .. } => ChatStatus::Offered,
+            Phase::Connected { agent } => ChatStatus::Connected {
+                agent_name: self.agents[agent.index()].name.clone(),
+            },
+            Phase::WrapUp { .. } => ChatStatus::Ended { wrapped_up: false },
+        })
+    }
+
+    /// The engine's estimate for a newcomer, scaled to the chat's place.
+    fn estimate(&self, queue: QueueId, position: u32) -> Option<SignedDuration> {
+        let queue = *self.queue_index.get(&queue)?;
+        let newcomer = self.engine.estimated_wait(queue).ok()??;
+        let (now, _) = self.tick();
+        let waiting = self.engine.queue_stats(now, queue).ok()?.waiting;
+        let share = f64::from(position.min(waiting + 1)) / f64::from(waiting + 1);
+        Some(duration(Span::from_secs_f64(
+            newcomer.as_secs_f64() * share,
+        )))
+    }
+
+    // ----- agent side --------------------------------------------------------
+
+    fn agent(&self, user: UserId) -> Result<AgentId, LiveError> {
+        self.agent_index
+            .get(&user)
+            .copied()
+            .ok_or(not_found("agent"))
+    }
+
+    /// Sets an agent's presence and records it.
+    pub async fn set_presence(
+        &mut self,
+        user: UserId,
+        request: PresenceRequest,
+    ) -> Result<(), LiveError> {
+        let agent = self.agent(user)?;
+        let state = self.engine.agent_state(agent).map_err(refused)?;
+        let (_, at) = self.tick();
+        let (mut batch, presence) = match request {
+            PresenceRequest::Available => {
+                let (_, batch) = self
+                    .command(|engine, now, out| match state {
+                        AgentState::Offline => engine.login(now, agent, out),
+                        _ => engine.set_available(now, agent, out),
+                    })
+                    .await?;
+                (batch, available(at))
+            }
+            PresenceRequest::NotReady { reason } => {
+                let code = ReasonCode(reason.code());
+                let (_, batch) = self
+                    .command(|engine, now, out| match state {
+                        AgentState::Offline => engine.login_not_ready(now, agent, code, out),
+                        _ => engine.set_not_ready(now, agent, code, out),
+                    })
+                    .await?;
+                (batch, not_ready(reason, at))
+            }
+            PresenceRequest::Offline => (self.log_out(agent, state).await?, offline(at)),
+        };
+        batch.presences.push((user, presence));
+        self.commit(batch).await
+    }
+
+    /// Logs an agent out, handing its ringing offers back first; refused
+    /// while it holds chats.
+    async fn log_out(&mut self, agent: AgentId, state: AgentState) -> Result<Batch, LiveError> {
+        if state == AgentState::Offline {
+            return Ok(Batch::default());
+        }
+        let holds = self.chats.values().any(|chat| {
+            matches!(chat.phase, Phase::Connected { agent: a } | Phase::WrapUp { agent: a, .. } if a == agent)
+        });
+        if holds {
+            return Err(LiveError::conflict(
+                "end or transfer your chats before logging out",
+            ));
+        }
+        let ringing: Vec<ContactId> = self
+            .chats
+            .values()
+            .filter(|chat| matches!(chat.phase, Phase::Offered { agent: a, .. } if a == agent))
+            .map(|chat| chat.contact)
+            .collect();
+        let code = ReasonCode(NotReadyReason::Personal.code());
+        let (_, batch) = self
+            .command(|engine, now, out| {
+                // Not ready first, so rejected offers do not come straight back.
+                if !matches!(state, AgentState::NotReady(_)) {
+                    engine.set_not_ready(now, agent, code, out)?;
+                }
+                for contact in ringing {
+                    engine.reject(now, contact, out)?;
+                }
+                engine.logout(now, agent, out)
+            })
+            .await?;
+        Ok(batch)
+    }
+
+    /// The chat if it is offered to `user`.
+    fn offered_to(&self, user: UserId, chat: InteractionId) -> Result<ContactId, LiveError> {
+        let agent = self.agent(user)?;
+        let open = self.chats.get(&chat).ok_or(not_found("chat"))?;
+        match open.phase {
+            Phase::Offered { agent: a, .. } if a == agent => Ok(open.contact),
+            _ => Err(LiveError::conflict("the chat is not offered to you now")),
+        }
+    }
+
+    /// The agent takes an offer.
+    pub async fn accept(&mut self, user: UserId, chat: InteractionId) -> Result<(), LiveError> {
+        let contact = self.offered_to(user, chat)?;
+        self.change(|engine, now, out| engine.accept(now, contact, out))
+            .await
+    }
+
+    /// The agent declines an offer.
+    pub async fn reject(&mut self, user: UserId, chat: InteractionId) -> Result<(), LiveError> {
+        let contact = self.offered_to(user, chat)?;
+        self.change(|engine, now, out| engine.reject(now, contact, out))
+            .await
+    }
+
+    /// The chat if `user` holds it connected.
+    fn held(&self, user: UserId, chat: InteractionId) -> Result<&Chat, LiveError> {
+        let agent = self.agent(user)?;
+        let open = self.chats.get(&chat).ok_or(not_found("chat"))?;
+        match open.phase {
+            Phase::Connected { agent: a } if a == agent => Ok(open),
+            _ => Err(LiveError::invalid("chat", "you do not hold this chat")),
+        }
+    }
+
+    /// Moves a held chat to a queue or an agent, telling the customer.
+    pub async fn transfer(
+        &mut self,
+        user: UserId,
+        chat: InteractionId,
+        to: TransferTarget,
+    ) -> Result<(), LiveError> {
+        let open = self.held(user, chat)?;
+        let (contact, lang) = (open.contact, open.lang);
+        let (to_queue, to_agent) = match to {
+            TransferTarget::Queue(queue) => {
+                self.chat_queue(Some(queue)).await?;
+                (Some(queue), None)
+            }
+            TransferTarget::Agent(target) => {
+                if target == user {
+                    return Err(LiveError::invalid("agent", "the chat is already yours"));
+                }
+                (None, Some((target, self.agent(target)?)))
+            }
+        };
+        let engine_queue = to_queue.map(|queue| self.queue_index[&queue]);
+        let (_, mut batch) = self
+            .command(|engine, now, out| match (engine_queue, to_agent) {
+                (Some(queue), _) => engine.transfer(now, contact, queue, out),
+                (None, Some((_, agent))) => engine.transfer_to_agent(now, contact, agent, out),
+                (None, None) => Ok(()),
+            })
+            .await?;
+        let (_, at) = self.tick();
+        let to_user = to_agent.map(|(target, _)| target);
+        let step = TimelineStep::Transferred {
+            to_queue,
+            to_agent: to_user,
+        };
+        batch.timeline.insert(0, (chat, TimelineEntry { at, step }));
+        batch.live.insert(
+            0,
+            LiveEvent::ChatTransferred {
+                chat,
+                from_agent: Some(user),
+                to_queue,
+                to_agent: to_user,
+            },
+        );
+        let notice = NewMessage {
+            interaction: chat,
+            sender: Sender::System,
+            body: transfer_notice(lang).to_owned(),
+            idempotency_key: format!("transfer-{}", at.as_microsecond()),
+            sent_at: at,
+        };
+        batch.messages.push((None, notice));
+        self.commit(batch).await
+    }
+
+    /// The agent ends a held chat.
+    pub async fn end(&mut self, user: UserId, chat: InteractionId) -> Result<(), LiveError> {
+        let contact = self.held(user, chat)?.contact;
+        self.change(|engine, now, out| {
+            engine.complete(now, contact, moked_routing::EndedBy::Agent, out)
+        })
+        .await
+    }
+
+    /// The agent wraps up an ended chat with a code.
+    pub async fn wrap_up(
+        &mut self,
+        user: UserId,
+        chat: InteractionId,
+        code: WrapUpCodeId,
+    ) -> Result<(), LiveError> {
+        if !self.codes.contains(&code) {
+            return Err(LiveError::invalid("code", "no such wrap-up code"));
+        }
+        let agent = self.agent(user)?;
+        let Some(open) = self.chats.get_mut(&chat) else {
+            self.ended_chat(chat).await?;
+            return Err(LiveError::conflict("the chat's wrap-up is over"));
+        };
+        let contact = open.contact;
+        match open.phase {
+            Phase::WrapUp { agent: a, .. } if a == agent => open.code = Some(code),
+            Phase::Connected { agent: a } if a == agent => {
+                return Err(LiveError::conflict("end the chat before wrapping it up"));
+            }
+            _ => return Err(LiveError::invalid("chat", "you do not hold this chat")),
+        }
+        self.change(|engine, now, out| engine.end_wrap_up(now, contact, out))
+            .await
+    }
+
+    fn desk_chats(&self, agent: AgentId) -> Vec<DeskChat> {
+        let mut chats: Vec<DeskChat> = self
+            .chats
+            .values()
+            .filter_map(|chat| {
+                let (state, until) = match chat.phase {
+                    Phase::Connected { agent: a } if a == agent => (AgentActivity::Busy, None),
+                    Phase::WrapUp { agent: a, until } if a == agent => {
+                        (AgentActivity::WrapUp, Some(until))
+                    }
+                    _ => return None,
+                };
+                Some(DeskChat {
+                    chat: chat.id,
+                    queue: chat.queue,
+                    customer: chat.customer,
+                    customer_name: chat.customer_name.clone(),
+                    state,
+                    created_at: chat.created_at,
+                    wrap_up_until: until,
+                })
+            })
+            .collect();
+        chats.sort_by_key(|chat| chat.chat);
+        chats
+    }
+
+    /// What the agent's desktop shows.
+    pub async fn agent_desk(&mut self, user: UserId) -> Result<AgentDesk, LiveError> {
+        let agent = self.agent(user)?;
+        let (presence, reason) = activity(self.engine.agent_state(agent).map_err(refused)?);
+        let mut offers: Vec<DeskOffer> = self
+            .chats
+            .values()
+            .filter_map(|chat| match chat.phase {
+                Phase::Offered {
+                    agent: a,
+                    expires_at,
+                } if a == agent => Some(DeskOffer {
+                    chat: chat.id,
+                    queue: chat.queue,
+                    customer: chat.customer,
+                    customer_name: chat.customer_name.clone(),
+                    expires_at,
+                }),
+                _ => None,
+            })
+            .collect();
+        offers.sort_by_key(|offer| offer.chat);
+        Ok(AgentDesk {
+            presence,
+            reason,
+            since: self.agents[agent.index()].since,
+            offers,
+            chats: self.desk_chats(agent),
+        })
+    }
+
+    // ----- supervisor --------------------------------------------------------
+
+    /// Today's figures.
+    pub async fn wallboard(&mut self) -> Result<Wallboard, LiveError> {
+        let (now, at) = self.tick();
+        let mut all = Vec::new();
+        let mut queues = Vec::with_capacity(self.queues.len());
+        for (index, queue) in self.queues.iter().enumerate() {
+            let engine_queue = moked_routing::QueueId(index as u32);
+            let live = self
+                .engine
+                .queue_stats(now, engine_queue)
+                .map_err(refused)?;
+            let threshold = queue.sl_seconds;
+            let day = self
+                .stats
+                .tally(queue.id, threshold, self.stats.day_start(), at);
+            let recent = self
+                .stats
+                .tally(queue.id, threshold, at - crate::stats::INTERVAL, at);
+            let intervals = self.stats.intervals(queue.id, threshold, at);
+            add_intervals(&mut all, &intervals);
+            queues.push(QueueBoard {
+                queue: queue.id,
+                name: queue.name.clone(),
+                service_level_seconds: threshold,
+                waiting: live.waiting,
+                longest_wait_s: duration(live.longest_wait).as_secs(),
+                offered: day.offered,
+                answered: day.answered,
+                abandoned: day.abandoned,
+                service_level: day.service_level(),
+                service_level_30m: recent.service_level(),
+                asa_s: day.asa_s(),
+                intervals: self.stats.interval_stats(&intervals),
+            });
+        }
+        let agents = self
+            .agents
+            .iter()
+            .enumerate()
+            .map(|(index, _)| self.agent_board(AgentId(index as u32)))
+            .collect::<Result<Vec<_>, _>>()?;
+        if all.is_empty() {
+            all = vec![Tally::default(); 1];
+        }
+        Ok(Wallboard {
+            at,
+            time_zone: self.organization.time_zone.clone(),
+            queues,
+            agents,
+            intervals: self.stats.interval_stats(&all),
+        })
+    }
+
+    fn agent_board(&self, agent: AgentId) -> Result<AgentBoard, LiveError> {
+        let info = &self.agents[agent.index()];
+        let view = self.engine.agent_view(agent).map_err(refused)?;
+        let (state, reason) = activity(view.state);
+        let ringing = self
+            .chats
+            .values()
+            .filter(|chat| matches!(chat.phase, Phase::Offered { agent: a, .. } if a == agent))
+            .count();
+        let held = usize::from(view.active[Channel::Chat.index()]).saturating_sub(ringing);
+        Ok(AgentBoard {
+            agent: info.user,
+            name: info.name.clone(),
+            state,
+            reason,
+            since: info.since,
+            active_chats: held as u32,
+        })
+    }
+
+    /// One agent's day.
+    pub async fn agent_detail(&mut self, user: UserId) -> Result<AgentDetail, LiveError> {
+        let agent = self.agent(user)?;
+        let board = self.agent_board(agent)?;
+        let (_, at) = self.tick();
+        let (handled_today, average_handle_s) = self.stats.handled(user);
+        Ok(AgentDetail {
+            agent: user,
+            name: board.name,
+            state: board.state,
+            reason: board.reason,
+            since: board.since,
+            handled_today,
+            average_handle_s,
+            time_in_state: self.stats.time_in_state(user, at),
+            chats: self.desk_chats(agent),
+        })
+    }
+}
+
+/// The contact and queue an event is about, for the events that have them.
+fn contact_and_queue(kind: &EventKind) -> Option<(ContactId, moked_routing::QueueId)> {
+    Some(match *kind {
+        EventKind::AgentStateChanged { .. } => return None,
+        EventKind::ContactQueued { contact, queue, .. }
+        | EventKind::Offered { contact, queue, .. }
+        | EventKind::Connected { contact, queue, .. }
+        | EventKind::Rejected { contact, queue, .. }
+        | EventKind::RingNoAnswer { contact, queue, .. }
+        | EventKind::Abandoned { contact, queue, .. }
+        | EventKind::Completed { contact, queue, .. }
+        | EventKind::WrapUpStarted { contact, queue, .. }
+        | EventKind::WrapUpEnded { contact, queue, .. }
+        | EventKind::SkillsWidened { contact, queue, .. }
+        | EventKind::CallbackRequested { contact, queue, .. } => (contact, queue),
+        EventKind::Overflowed { contact, from, .. }
+        | EventKind::Transferred { contact, from, .. } => (contact, from),
+    })
+}
+
+/// The event kind's name in the log: `routing.<name>`.
+fn kind_name(kind: &EventKind) -> &'static str {
+    match kind {
+        EventKind::AgentStateChanged { .. } => "agent_state",
+        EventKind::ContactQueued { .. } => "contact_queued",
+        EventKind::Offered { .. } => "offered",
+        EventKind::Connected { .. } => "connected",
+        EventKind::Rejected { .. } => "rejected",
+        EventKind::RingNoAnswer { .. } => "ring_no_answer",
+        EventKind::Abandoned { .. } => "abandoned",
+        EventKind::Completed { .. } => "completed",
+        EventKind::WrapUpStarted { .. } => "wrap_up_started",
+        EventKind::WrapUpEnded { .. } => "wrap_up_ended",
+        EventKind::SkillsWidened { .. } => "skills_widened",
+        EventKind::Overflowed { .. } => "overflowed",
+        EventKind::CallbackRequested { .. } => "callback_requested",
+        EventKind::Transferred { .. } => "transferred",
+    }
+}
+
+fn available(since: Timestamp) -> AgentPresence {
+    AgentPresence {
+        state: PresenceState::Available,
+        reason: None,
+        since,
+    }
+}
+
+fn offline(since: Timestamp) -> AgentPresence {
+    AgentPresence {
+        state: PresenceState::Offline,
+        reason: None,
+        since,
+    }
+}
+
+fn not_ready(reason: NotReadyReason, since: Timestamp) -> AgentPresence {
+    AgentPresence {
+        state: PresenceState::NotReady,
+        reason: Some(reason.as_str().to_owned()),
+        since,
+    }
+}
+
+/// The system message a customer gets when the chat is transferred.
+fn transfer_notice(lang: Lang) -> &'static str {
+    match lang {
+        Lang::He => "השיחה הועברה לנציג אחר. נא להמתין, נחזור אליך בהקדם.",
+        Lang::En => {
+            "Your chat has been transferred to another agent. Please wait, we will be with you shortly."
+        }
+    }
+}

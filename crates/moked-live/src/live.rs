@@ -1,0 +1,594 @@
+//! [`Live`], the handle the server holds: finds (or starts) an
+//! organization's actor, sends it jobs, and does the work that needs no
+//! actor (storing messages) in the caller's task.
+
+use crate::actor::{Job, NewChat, Org, Route, Routes, Stage};
+use crate::api::{
+    AgentDesk, AgentDetail, ChatOpened, ChatStatus, LiveConfig, LiveEvent, OpenChat, Party,
+    PresenceRequest, TransferTarget, Wallboard,
+};
+use crate::clock::Clock;
+use crate::error::LiveError;
+use crate::{MAX_MESSAGE_CHARS, rebuild};
+use moked_store::{
+    ChatMessage, Customer, CustomerTier, InteractionId, MessageInsert, NewCustomer, NewInteraction,
+    NewMessage, OrgId, Sender, Store, StoreError, TimelineEntry, TimelineStep, UserId,
+    WrapUpCodeId,
+};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+/// Events kept for slow subscribers before they start missing some.
+const EVENT_CAPACITY: usize = 4096;
+/// Jobs queued for one organization before callers wait to send.
+const JOB_CAPACITY: usize = 1024;
+/// The longest name a customer can give.
+const MAX_NAME_CHARS: usize = 200;
+
+/// A boxed job future borrowing the actor state.
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The live contact center: a cheap, cloneable handle.
+#[derive(Clone)]
+pub struct Live {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    config: LiveConfig,
+    orgs: Mutex<HashMap<OrgId, OrgHandle>>,
+    senders: Mutex<HashMap<OrgId, broadcast::Sender<LiveEvent>>>,
+    /// Serialises the start of actors, so one organization gets one.
+    starting: tokio::sync::Mutex<()>,
+    /// Makes idempotency keys of notes unique within a microsecond.
+    note_seq: AtomicU64,
+}
+
+#[derive(Clone)]
+struct OrgHandle {
+    jobs: mpsc::Sender<Job>,
+    events: broadcast::Sender<LiveEvent>,
+    routes: Routes,
+}
+
+impl std::fmt::Debug for Live {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Live")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Live {
+    /// Starts an actor for every organization, rebuilding each one's live
+    /// state from the store (see the crate doc). Organizations created
+    /// later start on first use.
+    pub async fn start(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        config: LiveConfig,
+    ) -> Result<Live, LiveError> {
+        let live = Live {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                config,
+                orgs: Mutex::new(HashMap::new()),
+                senders: Mutex::new(HashMap::new()),
+                starting: tokio::sync::Mutex::new(()),
+                note_seq: AtomicU64::new(0),
+            }),
+        };
+        for org in live.inner.store.organizations().await? {
+            live.handle(org.id).await?;
+        }
+        Ok(live)
+    }
+
+    /// Rebuilds an organization's live state from the store: after an
+    /// admin changed queues, agents, skills, capacities or wrap-up codes.
+    pub async fn reload(&self, org: OrgId) -> Result<(), LiveError> {
+        self.call(org, |o: &mut Org| Box::pin(o.reload())).await
+    }
+
+    /// Live events of an organization (see [`LiveEvent`]). A receiver that
+    /// falls more than 4,096 events behind gets `Lagged` and should re-read.
+    pub fn subscribe(&self, org: OrgId) -> broadcast::Receiver<LiveEvent> {
+        self.sender(org).subscribe()
+    }
+
+    // ----- customer side ----------------------------------------------------
+
+    /// Opens a web chat: finds the customer by phone (or creates one),
+    /// records the interaction with its `queued` step, and routes it. Returns
+    /// once all of that is durable.
+    pub async fn open_chat(&self, org: OrgId, open: OpenChat) -> Result<ChatOpened, LiveError> {
+        let name = open.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+            return Err(LiveError::invalid(
+                "name",
+                format!("must be 1 to {MAX_NAME_CHARS} characters"),
+            ));
+        }
+        let wanted = open.queue;
+        let queue = self
+            .call(org, move |o: &mut Org| Box::pin(o.chat_queue(wanted)))
+            .await?;
+        let store = &self.inner.store;
+        let customer = find_or_create_customer(store.as_ref(), org, &name, &open).await?;
+        let created_at = self.inner.clock.now();
+        let interaction = store
+            .create_interaction(
+                org,
+                &NewInteraction {
+                    channel: moked_domain::Channel::Chat,
+                    queue,
+                    customer: Some(customer.id),
+                    created_at,
+                },
+            )
+            .await?;
+        let entry = TimelineEntry {
+            at: created_at,
+            step: TimelineStep::Queued { queue },
+        };
+        store.append_timeline(org, interaction.id, &entry).await?;
+        let chat = NewChat {
+            id: interaction.id,
+            queue,
+            customer: customer.id,
+            customer_name: customer.details.name.clone(),
+            lang: open.lang,
+            created_at,
+        };
+        let status = self
+            .call(org, move |o: &mut Org| Box::pin(o.route_new(chat)))
+            .await?;
+        Ok(ChatOpened {
+            chat: interaction.id,
+            customer: customer.id,
+            status,
+        })
+    }
+
+    /// Stores a customer's message (once per idempotency key) and relays it.
+    pub async fn customer_message(
+        &self,
+        org: OrgId,
+        chat: InteractionId,
+        body: String,
+        idempotency_key: String,
+    ) -> Result<ChatMessage, LiveError> {
+        check_body(&body)?;
+        check_key(&idempotency_key)?;
+        let handle = self.handle(org).await?;
+        let route = self.open_route(org, &handle, chat).await?;
+        self.store_message(
+            &handle,
+            org,
+            route,
+            chat,
+            Sender::Customer,
+            body,
+            idempotency_key,
+        )
+        .await
+    }
+
+    /// Tells the agent the customer is typing.
+    pub async fn customer_typing(&self, org: OrgId, chat: InteractionId) -> Result<(), LiveError> {
+        let handle = self.handle(org).await?;
+        let route = self.open_route(org, &handle, chat).await?;
+        let _ = handle.events.send(LiveEvent::Typing {
+            chat,
+            agent: route.agent,
+            from: Party::Customer,
+        });
+        Ok(())
+    }
+
+    /// The customer closes the chat: a waiting chat is abandoned, a
+    /// connected one ends (and its agent wraps up). Ending an ended chat is
+    /// not an error.
+    pub async fn customer_end(&self, org: OrgId, chat: InteractionId) -> Result<(), LiveError> {
+        self.call(org, move |o: &mut Org| Box::pin(o.customer_end(chat)))
+            .await
+    }
+
+    /// Records the customer's satisfaction answer (1–5 and a comment) once
+    /// the chat has ended; a chat is rated once.
+    pub async fn rate(
+        &self,
+        org: OrgId,
+        chat: InteractionId,
+        score: u8,
+        comment: String,
+    ) -> Result<(), LiveError> {
+        if !(1..=5).contains(&score) {
+            return Err(LiveError::invalid("score", "must be from 1 to 5"));
+        }
+        if comment.chars().count() > MAX_MESSAGE_CHARS {
+            return Err(LiveError::invalid(
+                "comment",
+                format!("must be at most {MAX_MESSAGE_CHARS} characters"),
+            ));
+        }
+        self.call(org, move |o: &mut Org| {
+            Box::pin(o.rate(chat, score, comment))
+        })
+        .await
+    }
+
+    /// Where a chat stands: place in line and estimated wait, offered,
+    /// connected (with the agent's name) or ended.
+    pub async fn chat_status(
+        &self,
+        org: OrgId,
+        chat: InteractionId,
+    ) -> Result<ChatStatus, LiveError> {
+        self.call(org, move |o: &mut Org| Box::pin(o.chat_status(chat)))
+            .await
+    }
+
+    // ----- agent side -------------------------------------------------------
+
+    /// Sets an agent's presence (kept in the store and restored on restart).
+    pub async fn set_presence(
+        &self,
+        org: OrgId,
+        user: UserId,
+        presence: PresenceRequest,
+    ) -> Result<(), LiveError> {
+        self.call(org, move |o: &mut Org| {
+            Box::pin(o.set_presence(user, presence))
+        })
+        .await
+    }
+
+    /// The agent takes a chat offered to them.
+    pub async fn accept(
+        &self,
+        org: OrgId,
+        user: UserId,
+        chat: InteractionId,
+    ) -> Result<(), LiveError> {
+        self.call(org, move |o: &mut Org| Box::pin(o.accept(user, chat)))
+            .await
+    }
+
+    /// The agent declines an offer: the chat goes back to its place in line.
+    pub async fn reject(
+        &self,
+        org: OrgId,
+        user: UserId,
+        chat: InteractionId,
+    ) -> Result<(), LiveError> {
+        self.call(org, move |o: &mut Org| Box::pin(o.reject(user, chat)))
+            .await
+    }
+
+    /// Stores an agent's message in a chat they hold and relays it.
+    pub async fn agent_message(
+        &self,
+        org: OrgId,
+        user: UserId,
+        chat: InteractionId,
+        body: String,
+        idempotency_key: String,
+    ) -> Result<ChatMessage, LiveError> {
+        check_body(&body)?;
+        check_key(&idempotency_key)?;
+        let handle = self.handle(org).await?;
+        let route = held_route(&handle, user, chat, &[Stage::Connected])?;
+        self.store_message(
+            &handle,
+            org,
+            route,
+            chat,
+            Sender::Agent(user),
+            body,
+            idempotency_key,
+        )
+        .await
+    }
+
+    /// Tells the customer the agent is typing.
+    pub async fn agent_typing(
+        &self,
+        org: OrgId,
+        user: UserId,
+        chat: InteractionId,
+    ) -> Result<(), LiveError> {
+        let handle = self.handle(org).await?;
+        held_route(&handle, user, chat, &[Stage::Connected])?;
+        let _ = handle.events.send(LiveEvent::Typing {
+            chat,
+            agent: Some(user),
+            from: Party::Agent,
+        });
+        Ok(())
+    }
+
+    /// Stores an internal note (never shown to the customer) in a chat the
+    /// agent holds, during the chat or its wrap-up.
+    pub async fn note(
+        &self,
+        org: OrgId,
+        user: UserId,
+        chat: InteractionId,
+        body: String,
+    ) -> Result<ChatMessage, LiveError> {
+        check_body(&body)?;
+        let handle = self.handle(org).await?;
+        let route = held_route(&handle, user, chat, &[Stage::Connected, Stage::WrapUp])?;
+        let now = self.inner.clock.now();
+        let seq = self.inner.note_seq.fetch_add(1, Ordering::Relaxed);
+        let key = format!("note-{user}-{}-{seq}", now.as_microsecond());
+        self.store_message(&handle, org, route, chat, Sender::Note(user), body, key)
+            .await
+    }
+
+    /// Moves a chat the agent holds to a queue or to another agent; the
+    /// customer gets a system message.
+    pub async fn transfer(
+        &self,
+        org: OrgId,
+        user: UserId,
+        chat: InteractionId,
+        to: TransferTarget,
+    ) -> Result<(), LiveError> {
+        self.call(org, move |o: &mut Org| Box::pin(o.transfer(user, chat, to)))
+            .await
+    }
+
+    /// The agent ends a chat they hold; their wrap-up begins.
+    pub async fn end(
+        &self,
+        org: OrgId,
+        user: UserId,
+        chat: InteractionId,
+    ) -> Result<(), LiveError> {
+        self.call(org, move |o: &mut Org| Box::pin(o.end(user, chat)))
+            .await
+    }
+
+    /// The agent wraps up an ended chat with a code, freeing the slot.
+    pub async fn wrap_up(
+        &self,
+        org: OrgId,
+        user: UserId,
+        chat: InteractionId,
+        code: WrapUpCodeId,
+    ) -> Result<(), LiveError> {
+        self.call(org, move |o: &mut Org| {
+            Box::pin(o.wrap_up(user, chat, code))
+        })
+        .await
+    }
+
+    /// What the agent's desktop shows: state, offers ringing, chats held.
+    pub async fn agent_desk(&self, org: OrgId, user: UserId) -> Result<AgentDesk, LiveError> {
+        self.call(org, move |o: &mut Org| Box::pin(o.agent_desk(user)))
+            .await
+    }
+
+    // ----- supervisor -------------------------------------------------------
+
+    /// Today's figures per queue and agent (definitions in the crate doc).
+    pub async fn wallboard(&self, org: OrgId) -> Result<Wallboard, LiveError> {
+        self.call(org, |o: &mut Org| Box::pin(o.wallboard())).await
+    }
+
+    /// One agent's day.
+    pub async fn agent_detail(&self, org: OrgId, user: UserId) -> Result<AgentDetail, LiveError> {
+        self.call(org, move |o: &mut Org| Box::pin(o.agent_detail(user)))
+            .await
+    }
+
+    // ----- plumbing ---------------------------------------------------------
+
+    /// Runs `job` on the organization's actor and returns its answer.
+    async fn call<T, F>(&self, org: OrgId, job: F) -> Result<T, LiveError>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut Org) -> BoxFuture<'a, Result<T, LiveError>> + Send + 'static,
+    {
+        let handle = self.handle(org).await?;
+        let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(move |o: &mut Org| {
+            Box::pin(async move {
+                let _ = reply.send(job(o).await);
+            })
+        });
+        handle
+            .jobs
+            .send(job)
+            .await
+            .map_err(|_| LiveError::Stopped)?;
+        answer.await.map_err(|_| LiveError::Stopped)?
+    }
+
+    fn sender(&self, org: OrgId) -> broadcast::Sender<LiveEvent> {
+        let mut senders = lock(&self.inner.senders);
+        senders
+            .entry(org)
+            .or_insert_with(|| broadcast::Sender::new(EVENT_CAPACITY))
+            .clone()
+    }
+
+    /// The organization's actor, started (and rebuilt) on first use.
+    async fn handle(&self, org: OrgId) -> Result<OrgHandle, LiveError> {
+        if let Some(handle) = lock(&self.inner.orgs).get(&org) {
+            return Ok(handle.clone());
+        }
+        let _starting = self.inner.starting.lock().await;
+        if let Some(handle) = lock(&self.inner.orgs).get(&org) {
+            return Ok(handle.clone());
+        }
+        let organization = match self.inner.store.organization(org).await {
+            Err(StoreError::NotFound { .. }) => {
+                return Err(LiveError::NotFound {
+                    entity: "organization",
+                });
+            }
+            other => other?,
+        };
+        let events = self.sender(org);
+        let routes = Routes::default();
+        let state = rebuild::load(
+            self.inner.store.clone(),
+            self.inner.clock.clone(),
+            self.inner.config,
+            organization,
+            events.clone(),
+            routes.clone(),
+        )
+        .await?;
+        let (jobs, inbox) = mpsc::channel(JOB_CAPACITY);
+        tokio::spawn(state.run(inbox));
+        let handle = OrgHandle {
+            jobs,
+            events,
+            routes,
+        };
+        lock(&self.inner.orgs).insert(org, handle.clone());
+        Ok(handle)
+    }
+
+    /// The chat's route when the customer may still write in it.
+    async fn open_route(
+        &self,
+        org: OrgId,
+        handle: &OrgHandle,
+        chat: InteractionId,
+    ) -> Result<Route, LiveError> {
+        let route = read(&handle.routes).get(&chat).copied();
+        match route {
+            Some(route) if route.stage != Stage::WrapUp => Ok(route),
+            Some(_) => Err(LiveError::conflict("the chat has ended")),
+            None => match self.inner.store.interaction(org, chat).await {
+                Ok(_) => Err(LiveError::conflict("the chat has ended")),
+                Err(StoreError::NotFound { .. }) => Err(LiveError::NotFound { entity: "chat" }),
+                Err(error) => Err(error.into()),
+            },
+        }
+    }
+
+    /// Stores a message from the caller's task and relays it if it is new.
+    #[allow(clippy::too_many_arguments)]
+    async fn store_message(
+        &self,
+        handle: &OrgHandle,
+        org: OrgId,
+        route: Route,
+        chat: InteractionId,
+        sender: Sender,
+        body: String,
+        idempotency_key: String,
+    ) -> Result<ChatMessage, LiveError> {
+        let message = NewMessage {
+            interaction: chat,
+            sender,
+            body,
+            idempotency_key,
+            sent_at: self.inner.clock.now(),
+        };
+        match self.inner.store.insert_message(org, &message).await? {
+            MessageInsert::Stored(stored) => {
+                let _ = handle.events.send(LiveEvent::Message {
+                    chat,
+                    agent: route.agent,
+                    message: stored.clone(),
+                });
+                Ok(stored)
+            }
+            MessageInsert::AlreadyStored(stored) => Ok(stored),
+        }
+    }
+}
+
+/// The chat's route when `user` holds it in one of `stages`.
+fn held_route(
+    handle: &OrgHandle,
+    user: UserId,
+    chat: InteractionId,
+    stages: &[Stage],
+) -> Result<Route, LiveError> {
+    let route = read(&handle.routes)
+        .get(&chat)
+        .copied()
+        .ok_or(LiveError::NotFound { entity: "chat" })?;
+    if route.agent != Some(user) || !stages.contains(&route.stage) {
+        return Err(LiveError::invalid("chat", "you do not hold this chat"));
+    }
+    Ok(route)
+}
+
+async fn find_or_create_customer(
+    store: &dyn Store,
+    org: OrgId,
+    name: &str,
+    open: &OpenChat,
+) -> Result<Customer, LiveError> {
+    if let Some(phone) = &open.phone
+        && let Some(known) = store
+            .customers_by_phone(org, phone)
+            .await?
+            .into_iter()
+            .next()
+    {
+        return Ok(known);
+    }
+    let details = NewCustomer {
+        name: name.to_owned(),
+        phones: open.phone.iter().cloned().collect(),
+        emails: Vec::new(),
+        israeli_id: None,
+        tier: CustomerTier::Standard,
+        notes: String::new(),
+    };
+    Ok(store.create_customer(org, &details).await?)
+}
+
+fn check_body(body: &str) -> Result<(), LiveError> {
+    if body.trim().is_empty() {
+        return Err(LiveError::invalid("body", "a message cannot be empty"));
+    }
+    if body.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(LiveError::invalid(
+            "body",
+            format!("must be at most {MAX_MESSAGE_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_key(key: &str) -> Result<(), LiveError> {
+    if key.is_empty() || key.len() > 100 {
+        return Err(LiveError::invalid(
+            "idempotency_key",
+            "must be 1 to 100 bytes",
+        ));
+    }
+    Ok(())
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub(crate) fn read(
+    routes: &Routes,
+) -> std::sync::RwLockReadGuard<'_, HashMap<InteractionId, Route>> {
+    routes
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
