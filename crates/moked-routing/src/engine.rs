@@ -516,9 +516,10 @@ impl Engine {
         Ok(())
     }
 
-    /// The agent declines a ringing offer: the contact goes back to its place
-    /// and the agent, still available, takes the best waiting work (which may
-    /// be the same contact again).
+    /// The agent declines a ringing offer: the contact goes to another free
+    /// eligible agent if there is one, or back to its place; then the agent,
+    /// still available, takes the best waiting work (which may be the same
+    /// contact again when nobody else can take it).
     pub fn reject(
         &mut self,
         now: Time,
@@ -534,9 +535,13 @@ impl Engine {
             agent: AgentId(agent),
             queue,
         }));
-        self.agents[agent as usize].idle_since = now;
-        self.agent_changed(agent, out);
+        let record = &mut self.agents[agent as usize];
+        record.idle_since = now;
+        // A new version makes the agent's free-agent entries stale, so the
+        // contact is placed with anyone but the agent who declined it.
+        record.version = record.version.wrapping_add(1);
         self.place(slot, out);
+        self.agent_changed(agent, out);
         self.serve_waiting(agent, out);
         self.agent_changed(agent, out);
         self.settle_timers();

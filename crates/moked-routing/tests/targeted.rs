@@ -187,3 +187,38 @@ fn restored_connections_and_not_ready_logins_take_no_waiting_work() {
         1
     );
 }
+
+#[test]
+fn a_rejected_contact_goes_to_another_free_agent_first() {
+    let mut engine = Engine::new(EngineConfig::default());
+    let queue = engine
+        .add_queue(QueueSpec {
+            auto_accept: false,
+            ..QueueSpec::new("צ'אט", Channel::Chat)
+        })
+        .unwrap();
+    let dana = engine.add_agent(agent("דנה", 3, 2)).unwrap();
+    let yossi = engine.add_agent(agent("יוסי", 3, 2)).unwrap();
+    engine.login(at(0), dana, &mut NoopSink).unwrap();
+    let contact = engine
+        .arrive(at(5), ContactSpec::new(queue), &mut NoopSink)
+        .unwrap();
+    assert_eq!(
+        holder(&engine, contact),
+        Some((ContactPhase::Ringing, dana))
+    );
+    // Alone, Dana gets it back after declining.
+    engine.reject(at(6), contact, &mut NoopSink).unwrap();
+    assert_eq!(
+        holder(&engine, contact),
+        Some((ContactPhase::Ringing, dana))
+    );
+    // With Yossi free (and Dana less loaded), it goes to Yossi.
+    engine.login(at(7), yossi, &mut NoopSink).unwrap();
+    engine.reject(at(8), contact, &mut NoopSink).unwrap();
+    assert_eq!(
+        holder(&engine, contact),
+        Some((ContactPhase::Ringing, yossi))
+    );
+    assert_eq!(engine.agent_state(dana), Ok(AgentState::Available));
+}
