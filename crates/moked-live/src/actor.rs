@@ -1039,7 +1039,15 @@ impl Org {
             interaction: chat,
             sender: Sender::System,
             body: transfer_notice(lang).to_owned(),
-            idempotency_key: format!("transfer-{}", at.as_microsecond()),
+            // Unique per transfer: the time and the target.
+            idempotency_key: match (to_queue, to_user) {
+                (Some(queue), _) => format!("transfer-{}-queue-{queue}", at.as_microsecond()),
+                (None, user) => format!(
+                    "transfer-{}-agent-{}",
+                    at.as_microsecond(),
+                    user.map_or(0, |user| user.0)
+                ),
+            },
             sent_at: at,
         };
         batch.messages.push((None, notice));
