@@ -1,0 +1,349 @@
+"""The end-to-end test's harness: a real `moked serve` on a throwaway database,
+set up through the real CLI (`moked admin`) and the HTTP API with an admin
+bearer token, and headless Chromium windows driven by Selenium.
+
+Nothing here is a stand-in: the organization, users, queues and codes are
+made exactly as an operator would make them, and the browsers load the pages
+and the widget the binary serves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.support.ui import WebDriverWait
+
+CHROMEDRIVER = "/usr/bin/chromedriver"
+CHROMIUM = "/usr/bin/chromium"
+
+# Every wait is bounded: a step that needs longer than this is a failure.
+WAIT_S = 20
+# The server prints its URL within this many seconds, or the run fails.
+START_S = 30
+
+
+class E2EFailure(AssertionError):
+    """A step of the scenario did not happen as expected."""
+
+
+def say(message: str) -> None:
+    print(f"e2e: {message}", flush=True)
+
+
+# ------------------------------------------------------------------ the server
+
+
+@dataclass
+class Moked:
+    """A `moked` binary and the store it runs on (a data folder, or PostgreSQL)."""
+
+    binary: Path
+    data_dir: Path
+    log_path: Path
+    database_url: str | None = None
+    process: subprocess.Popen | None = None
+    base: str = ""
+    admin_token: str = ""
+    _log: object = None
+
+    def store_flags(self) -> list[str]:
+        flags = ["--data", str(self.data_dir)]
+        if self.database_url:
+            flags += ["--database-url", self.database_url]
+        return flags
+
+    def admin(self, *args: str, stdin: str | None = None) -> str:
+        """Runs `moked admin ARGS` on this store; returns its standard output."""
+        command = [str(self.binary), "admin", *self.store_flags(), *args]
+        shown = " ".join(a for a in command if not a.startswith("postgres://"))
+        done = subprocess.run(
+            command, input=stdin, capture_output=True, text=True, timeout=60
+        )
+        if done.returncode != 0:
+            raise E2EFailure(
+                f"`{shown}` exited {done.returncode}: {done.stderr.strip()}"
+            )
+        return done.stdout
+
+    def start(self) -> None:
+        """Starts `moked serve` on a free port and waits for /healthz."""
+        self._log = open(self.log_path, "w", encoding="utf-8")
+        env = dict(os.environ, MOKED_LOG=os.environ.get("MOKED_LOG", "info"))
+        self.process = subprocess.Popen(
+            [
+                str(self.binary),
+                "serve",
+                *self.store_flags(),
+                "--listen",
+                "127.0.0.1:0",
+            ],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            # Its own process group, so stopping it never touches anyone else.
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + START_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise E2EFailure(
+                    f"`moked serve` exited {self.process.returncode} at start:\n"
+                    + self.log_tail()
+                )
+            found = re.search(r"serving at (http://\S+)", self.log_text())
+            if found:
+                self.base = found.group(1).rstrip("/")
+                break
+            time.sleep(0.1)
+        else:
+            raise E2EFailure(
+                f"`moked serve` printed no URL within {START_S} s:\n" + self.log_tail()
+            )
+        self.wait_healthy(deadline)
+        say(f"server at {self.base} (log: {self.log_path})")
+
+    def wait_healthy(self, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=2) as res:
+                    if res.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.1)
+        raise E2EFailure("/healthz did not answer 200:\n" + self.log_tail())
+
+    def stop(self) -> None:
+        """Stops the server: SIGTERM to its group, SIGKILL after 5 s."""
+        process = self.process
+        if process is not None and process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=5)
+            except ProcessLookupError:
+                pass
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def log_tail(self, lines: int = 60) -> str:
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+    # -------------------------------------------------------------- the API
+
+    def api(self, method: str, path: str, body: object = None) -> object:
+        """Calls `/api/v1{path}` with the admin bearer token; returns the JSON."""
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        request = urllib.request.Request(
+            f"{self.base}/api/v1{path}", data=data, method=method
+        )
+        request.add_header("Accept", "application/json")
+        request.add_header("Authorization", f"Bearer {self.admin_token}")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as res:
+                text = res.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            detail = error.read().decode("utf-8", errors="replace")
+            raise E2EFailure(
+                f"{method} /api/v1{path} answered {error.code}: {detail}"
+            ) from None
+        return json.loads(text) if text else None
+
+    def get_json(self, path: str) -> object:
+        """GETs a public JSON file of the server (e.g. a locale)."""
+        with urllib.request.urlopen(self.base + path, timeout=10) as res:
+            return json.loads(res.read().decode("utf-8"))
+
+
+def fresh_postgres_database(url: str) -> str:
+    """A new, empty database on the PostgreSQL server of `url` (via psql);
+    the URL of the given database itself when psql cannot create one (the
+    organization's unique slug then keeps the run apart: tenants never mix)."""
+    name = f"moked_e2e_{os.getpid()}_{int(time.time())}"
+    psql = shutil.which("psql")
+    if psql:
+        done = subprocess.run(
+            [psql, url, "-v", "ON_ERROR_STOP=1", "-qc", f"CREATE DATABASE {name}"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        if done.returncode == 0:
+            parts = urllib.parse.urlsplit(url)
+            return urllib.parse.urlunsplit(parts._replace(path="/" + name))
+        say(f"psql could not create a database ({done.stderr.strip()}); using {parts_db(url)}")
+    return url
+
+
+def parts_db(url: str) -> str:
+    return urllib.parse.urlsplit(url).path.lstrip("/") or "(default)"
+
+
+# ------------------------------------------------------------------ the organization
+
+
+@dataclass
+class Person:
+    login: str
+    name: str
+    role: str
+    password: str
+    id: int | None = None
+
+
+@dataclass
+class Org:
+    slug: str
+    name: str
+    admin: Person
+    supervisor: Person
+    agent_a: Person
+    agent_b: Person
+    queues: dict = field(default_factory=dict)  # key → {"id", "name"}
+    codes: dict = field(default_factory=dict)  # code → {"id", "label"}
+
+
+def new_password() -> str:
+    # Hebrew letters too: passwords are Unicode and must survive the round trip.
+    return "סיסמה-" + secrets.token_urlsafe(12)
+
+
+def plan_org(slug: str) -> Org:
+    return Org(
+        slug=slug,
+        name="סלולר הדגמה בע\"מ",
+        admin=Person("admin", "מנהלת המערכת", "admin", new_password()),
+        supervisor=Person("michal", "מיכל אברהם", "supervisor", new_password()),
+        agent_a=Person("dana", "דנה כהן", "agent", new_password()),
+        agent_b=Person("yossi", "יוסי לוי", "agent", new_password()),
+    )
+
+
+def create_org_with_cli(moked: Moked, org: Org) -> None:
+    """The organization, its admin and supervisor and the admin's token: `moked admin`."""
+    moked.admin("org", "add", "--slug", org.slug, "--name", org.name, "--tz", "Asia/Jerusalem")
+    for person in (org.admin, org.supervisor):
+        moked.admin(
+            "user", "add", "--org", org.slug, "--login", person.login,
+            "--name", person.name, "--role", person.role, "--password-stdin",
+            stdin=person.password + "\n",
+        )
+    token = moked.admin("token", "--org", org.slug, "--role", "admin", "--label", "e2e").strip()
+    if not token or len(token.split()) != 1:
+        raise E2EFailure(f"`moked admin token` printed {token!r}, not one token")
+    moked.admin_token = token
+
+
+def configure_with_api(moked: Moked, org: Org) -> None:
+    """Skills, queues, wrap-up codes and the two agents: the HTTP API as admin."""
+    billing_skill = moked.api("POST", "/skills", {"name": "חיובים"})
+    retention_skill = moked.api("POST", "/skills", {"name": "שימור"})
+    for key, name, skill in (
+        ("billing", "חיובים", billing_skill),
+        ("retention", "שימור", retention_skill),
+    ):
+        queue = moked.api(
+            "POST",
+            "/queues",
+            {"name": name, "channel": "chat", "skill": skill["id"], "service_level_seconds": 30},
+        )
+        org.queues[key] = {"id": queue["id"], "name": queue["name"]}
+    for code, label in (("RESOLVED", "טופל בהצלחה"), ("RETAINED", "הלקוח נשאר"), ("CALLBACK", "חזרה ללקוח")):
+        made = moked.api("POST", "/wrap-up-codes", {"code": code, "label": label})
+        org.codes[code] = {"id": made["id"], "label": label}
+    for agent, skill in ((org.agent_a, billing_skill), (org.agent_b, retention_skill)):
+        user = moked.api(
+            "POST",
+            "/users",
+            {"login": agent.login, "display_name": agent.name, "role": "agent", "lang": "he", "password": agent.password},
+        )
+        agent.id = user["id"]
+        moked.api("PUT", f"/users/{agent.id}/skills", [{"skill": skill["id"], "level": 5}])
+        moked.api("PUT", f"/users/{agent.id}/capacities", [{"channel": "chat", "max_concurrent": 3}])
+    for person in (org.admin, org.supervisor):
+        listed = moked.api("GET", "/users")
+        person.id = next(u["id"] for u in listed if u["login"] == person.login)
+
+
+# ------------------------------------------------------------------ browsers
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def new_browser(width: int, height: int, profile_root: Path, name: str) -> webdriver.Chrome:
+    """A headless Chromium with its own profile (its own cookies: one person each)."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    profile = profile_root / name
+    profile.mkdir(parents=True, exist_ok=True)
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        f"--window-size={width},{height}",
+        "--lang=he",
+        "--force-device-scale-factor=1",
+    ):
+        options.add_argument(flag)
+    # Alerts are left open so the test can look for them (an XSS would raise one).
+    options.set_capability("unhandledPromptBehavior", "ignore")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(WAIT_S)
+    driver.set_script_timeout(WAIT_S)
+    return driver
+
+
+def wait(driver, what: str, condition, timeout: float = WAIT_S):
+    """Waits for `condition(driver)` to be truthy; fails naming `what`."""
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+    except Exception as error:  # TimeoutException and stale elements alike
+        raise E2EFailure(f"timed out after {timeout} s waiting for: {what}") from error
+
+
+def make_results_dir(path: str | None) -> Path:
+    if path:
+        out = Path(path)
+        out.mkdir(parents=True, exist_ok=True)
+        return out
+    return Path(tempfile.mkdtemp(prefix="moked-e2e-"))
