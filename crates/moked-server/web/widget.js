@@ -409,6 +409,11 @@
     return fields;
   }
 
+  /** The chat queues a customer may choose from. */
+  function queues() {
+    return state.config && Array.isArray(state.config.queues) ? state.config.queues : [];
+  }
+
   function fieldRow(id, labelText, required, control) {
     const error = h("div", { class: "mk-error", id: `${id}-error`, "aria-live": "polite" });
     control.id = id;
@@ -429,12 +434,11 @@
       controls[field] = { input, required: !!required };
       return fieldRow(`mk-f-${field}`, t(`field.${field}`), !!required, input);
     });
-    const queues = Array.isArray(state.config.queues) ? state.config.queues : [];
-    if (queues.length > 1) {
+    if (queues().length > 1) {
       const select = h(
         "select",
         { name: "queue" },
-        queues.map((q) => h("option", { value: q.id, text: q.name })),
+        queues().map((q) => h("option", { value: q.id, text: q.name })),
       );
       controls.queue = { input: select, required: false };
       rows.push(fieldRow("mk-f-queue", t("field.queue"), true, select));
@@ -479,7 +483,11 @@
     }
     const body = { name: controls.name.input.value.trim(), lang: LANG };
     if (controls.phone && controls.phone.input.value.trim()) body.phone = controls.phone.input.value.trim();
-    if (controls.queue) body.queue = controls.queue.input.value;
+    if (controls.queue) {
+      // The select holds text; the API wants the queue's id as the config gave it (a number).
+      const chosen = queues().find((q) => String(q.id) === controls.queue.input.value);
+      if (chosen) body.queue = chosen.id;
+    }
     submit.disabled = true;
     try {
       const opened = await api("POST", `/widget/${encodeURIComponent(ORG)}/chats`, body);
@@ -1046,7 +1054,11 @@
     buildShell();
     loadConfig().catch(() => {}); // the title; the form shows its own error
     const saved = loadSaved();
-    if (saved) resume(saved);
+    if (saved && saved.ended && saved.rated) {
+      // That conversation is over and rated: a new visit starts a new chat.
+      forgetChat();
+      startPrechat();
+    } else if (saved) resume(saved);
     else startPrechat();
     if (panelWasOpen()) setOpen(true);
   }
