@@ -262,18 +262,25 @@ function readForm(form, fields) {
   return data;
 }
 
-function missingField(form, fields, data) {
-  const f = fields.find((x) => (x.required && !data[x.name]) || (x.type === "number" && (data[x.name] === null || Number.isNaN(data[x.name]))));
-  return f ? f.name : null;
+/** The first field the form can already tell is wrong, as {field, message}, or null. */
+function checkFields(fields, data) {
+  for (const f of fields) {
+    const v = data[f.name];
+    if ((f.required && !v) || (f.type === "number" && (v === null || Number.isNaN(v)))) {
+      return { field: f.name, message: t("admin.required") };
+    }
+    if (f.type === "number" && f.min != null && v < f.min) return { field: f.name, message: t("admin.min", { min: f.min }) };
+  }
+  return null;
 }
 
 async function save(name, item, form, fields, extras) {
   clearFormErrors(form);
   const tab = TABS[name];
   let data = readForm(form, fields);
-  const missing = missingField(form, fields, data);
-  if (missing) {
-    showFormError(form, { field: missing, message: t("admin.required") });
+  const wrong = checkFields(fields, data);
+  if (wrong) {
+    showFormError(form, wrong);
     return;
   }
   if (extras && extras.into) data = extras.into(data);
@@ -285,8 +292,17 @@ async function save(name, item, form, fields, extras) {
     toast(t("admin.saved"));
     await showTab(name);
   } catch (e) {
-    showFormError(form, e);
+    showFormError(form, e.status === 409 && !e.field ? conflictError(form, e) : e);
   }
+}
+
+/**
+ * A 409 names no field, but only the unique one (name, code or login) can be
+ * taken: the message goes under it, in the user's language.
+ */
+function conflictError(form, e) {
+  const field = ["name", "code", "login"].find((f) => form.elements[f]);
+  return field ? { field, message: t("admin.taken"), status: e.status } : e;
 }
 
 // ---------------------------------------------------------------- users: skills and capacities

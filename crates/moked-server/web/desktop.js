@@ -400,7 +400,7 @@ class ChatView {
 
   buildComposer() {
     const id = `reply-${this.id}`;
-    this.textarea = el("textarea", { id, dir: "auto", rows: "2", maxlength: "4000", on: { keydown: (e) => this.onKey(e), input: () => this.sendTyping() } });
+    this.textarea = el("textarea", { id, rows: "2", maxlength: "4000", on: { keydown: (e) => this.onKey(e), input: () => this.onInput() } });
     this.noteToggle = el("input", { type: "checkbox", id: `note-${this.id}`, on: { change: () => this.setNoteMode(this.noteToggle.checked) } });
     this.sendButton = el("button", { type: "button", class: "primary", on: { click: () => this.send() }, text: t("desk.send") });
     this.replyLabel = el("label", { for: id, class: "sr-only", text: t("desk.reply_label") });
@@ -446,6 +446,13 @@ class ChatView {
     }
   }
 
+  onInput() {
+    // Text follows its own direction; the empty box (and its placeholder) the page's.
+    if (this.textarea.value) this.textarea.setAttribute("dir", "auto");
+    else this.textarea.removeAttribute("dir");
+    this.sendTyping();
+  }
+
   sendTyping() {
     if (this.noteMode || this.status !== "connected") return;
     const now = Date.now();
@@ -463,6 +470,7 @@ class ChatView {
         ? await api("POST", `/interactions/${this.id}/notes`, { body })
         : await api("POST", `/interactions/${this.id}/messages`, { body, idempotency_key: newKey() });
       this.textarea.value = "";
+      this.textarea.removeAttribute("dir");
       if (msg) this.addMessage(this.noteMode && !msg.sender ? { ...msg, sender: { kind: "note", user: state.me.id } } : msg);
     } catch (e) {
       toast(e.message, "error");

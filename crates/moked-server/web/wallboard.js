@@ -13,6 +13,9 @@ const SL_AMBER_MARGIN = 0.1;
 const REFRESH_EVERY_MS = 5000;
 const MIN_GAP_MS = 1000;
 const SVG_NS = "http://www.w3.org/2000/svg";
+/** Half-hour intervals in a day, and a time label every two hours. */
+const SLOTS_PER_DAY = 48;
+const LABEL_EVERY_SLOTS = 4;
 
 /** The order agents' states are listed in. */
 const STATE_ORDER = ["available", "offered", "busy", "wrap_up", "not_ready", "offline"];
@@ -288,14 +291,19 @@ function renderChart(intervals) {
     replaceChildren(ui.chart, el("p", { class: "muted", text: t("wall.no_intervals") }));
     return;
   }
-  const W = 1200;
-  const H = 250;
+  const W = 800;
+  const H = 320;
   // Same margin on both sides: the chart is mirrored in RTL.
   const pad = { top: 16, bottom: 36, start: 48, end: 48 };
   const plotW = W - pad.start - pad.end;
   const plotH = H - pad.top - pad.bottom;
-  const max = Math.max(1, ...intervals.map((i) => Math.max(i.offered, i.answered)));
-  const step = plotW / intervals.length;
+  // Whole-number ticks: the axis top is four equal integer steps.
+  const tick = Math.max(1, Math.ceil(Math.max(...intervals.map((i) => Math.max(i.offered, i.answered))) / 4));
+  const max = tick * 4;
+  // The whole day is drawn (intervals run from midnight to now), so a bar keeps
+  // its width and place as the day fills up.
+  const slots = Math.max(SLOTS_PER_DAY, intervals.length);
+  const step = plotW / slots;
   const barW = Math.max(2, step / 2 - 2);
   // The chart reads in time order in both directions, so it is mirrored in RTL.
   const rtl = document.documentElement.dir === "rtl";
@@ -314,11 +322,17 @@ function renderChart(intervals) {
     group.append(svg("rect", { x: x + 1, y: yOf(i.offered), width: barW, height: pad.top + plotH - yOf(i.offered), fill: "#8fa9c4" }));
     group.append(svg("rect", { x: x + 1 + barW, y: yOf(i.answered), width: barW, height: pad.top + plotH - yOf(i.answered), fill: "#0b5cad" }));
     root.append(group);
-    if (i.sl !== null) slPoints.push(`${x + step / 2},${pad.top + plotH - i.sl * plotH}`);
-    if (k % Math.max(1, Math.ceil(intervals.length / 12)) === 0) {
-      root.append(svg("text", { x: x + step / 2, y: H - pad.bottom + 16, "text-anchor": "middle", "font-size": 12, fill: "#4f5b6b" }, formatTime(i.start)));
+    if (i.sl !== null) {
+      const [cx, cy] = [x + step / 2, pad.top + plotH - i.sl * plotH];
+      slPoints.push(`${cx},${cy}`);
+      root.append(svg("circle", { cx, cy, r: 3, fill: "#b3261e" }));
     }
   });
+  const first = new Date(intervals[0].start).getTime();
+  for (let k = 0; k < slots; k += LABEL_EVERY_SLOTS) {
+    const at = new Date(first + k * 30 * 60 * 1000);
+    root.append(svg("text", { x: xOf(k) + step / 2, y: H - pad.bottom + 16, "text-anchor": "middle", "font-size": 14, fill: "#4f5b6b" }, formatTime(at)));
+  }
   if (slPoints.length) root.append(svg("polyline", { points: slPoints.join(" "), fill: "none", stroke: "#b3261e", "stroke-width": 2.5 }));
   replaceChildren(ui.chart, root, legend());
 }
@@ -333,8 +347,8 @@ function gridLines(max, yOf, W, pad, rtl) {
     const v = (max * k) / 4;
     const y = yOf(v);
     nodes.push(svg("line", { x1: pad.start, x2: W - pad.end, y1: y, y2: y, stroke: "#d5dbe2" }));
-    nodes.push(svg("text", { x: countX, y: y + 4, "text-anchor": anchorCount, "font-size": 12, fill: "#4f5b6b" }, String(Math.round(v))));
-    nodes.push(svg("text", { x: slX, y: y + 4, "text-anchor": anchorSl, "font-size": 12, fill: "#b3261e" }, `${k * 25}%`));
+    nodes.push(svg("text", { x: countX, y: y + 4, "text-anchor": anchorCount, "font-size": 14, fill: "#4f5b6b" }, String(Math.round(v))));
+    nodes.push(svg("text", { x: slX, y: y + 4, "text-anchor": anchorSl, "font-size": 14, fill: "#b3261e" }, `${k * 25}%`));
   }
   return nodes;
 }
@@ -388,9 +402,9 @@ function layout(session) {
             ui.agentRows,
           ),
         ),
-        ui.detail,
+        el("section", { class: "panel", "aria-labelledby": "chart-heading" }, el("h2", { id: "chart-heading", text: t("wall.chart_title") }), ui.chart),
       ),
-      el("section", { class: "panel", "aria-labelledby": "chart-heading" }, el("h2", { id: "chart-heading", text: t("wall.chart_title") }), ui.chart),
+      ui.detail,
     ),
   ];
 }
