@@ -29,6 +29,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 use tokio::sync::{broadcast, mpsc};
 
+/// How often at most a queue's waiting chats are all told their places.
+const POSITION_REFRESH: SignedDuration = SignedDuration::from_secs(2);
+
 /// Work for the actor.
 pub(crate) type Job = Box<dyn for<'a> FnOnce(&'a mut Org) -> BoxFuture<'a, ()> + Send>;
 
@@ -164,6 +167,10 @@ pub(crate) struct Org {
     pub stats: Stats,
     /// A commit failed: the state must be rebuilt from the store.
     pub stale: bool,
+    /// When each queue's waiting chats were last told their places.
+    pub positions_sent: HashMap<QueueId, Timestamp>,
+    /// Queues whose waiting chats have moved up since they were last told.
+    pub positions_pending: HashSet<QueueId>,
 }
 
 /// Engine time of a timestamp (Unix microseconds; before 1970 is 0).
@@ -220,8 +227,13 @@ impl Org {
     /// Runs jobs, and timers between them, until every handle is dropped.
     pub async fn run(mut self, mut inbox: mpsc::Receiver<Job>) {
         loop {
-            let sleep = match self.engine.next_deadline() {
-                Some(at) => self.clock.sleep_until(timestamp(at)),
+            let engine_due = self.engine.next_deadline().map(timestamp);
+            let due = match (engine_due, self.positions_due()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let sleep = match due {
+                Some(at) => self.clock.sleep_until(at),
                 None => Box::pin(std::future::pending()),
             };
             tokio::select! {
@@ -245,6 +257,7 @@ impl Org {
 
     /// Fires the engine's timers that are due (ring timeouts, wrap-up ends).
     async fn catch_up(&mut self) {
+        self.announce_positions(&HashSet::new());
         let (now, _) = self.tick();
         if self.engine.next_deadline().is_none_or(|due| due > now) {
             return;
@@ -655,20 +668,70 @@ impl Org {
         Ok(stored)
     }
 
-    fn publish(&self, batch: Batch, stored: Vec<LiveEvent>) {
+    fn publish(&mut self, batch: Batch, stored: Vec<LiveEvent>) {
         let send = |event: LiveEvent| {
             // No subscriber is not an error: nobody is watching.
             let _ = self.events.send(event);
         };
         batch.live.into_iter().chain(stored).for_each(send);
+        let mut announced: HashSet<InteractionId> = HashSet::new();
         for chat in batch.queued {
-            if let Some(event) = self.position_event(chat) {
+            if announced.insert(chat)
+                && let Some(event) = self.position_event(chat)
+            {
                 send(event);
             }
         }
+        self.positions_pending.extend(batch.touched.iter().copied());
+        self.announce_positions(&announced);
         for queue in batch.touched {
-            send(LiveEvent::WallboardChanged { queue });
+            let _ = self.events.send(LiveEvent::WallboardChanged { queue });
         }
+    }
+
+    /// Tells the waiting chats of queues that had departures their new
+    /// places, at most every POSITION_REFRESH per queue (a busy queue would
+    /// otherwise send every waiting customer an event per departure); the
+    /// others stay pending until the run loop's next wake-up.
+    fn announce_positions(&mut self, announced: &HashSet<InteractionId>) {
+        let (_, now) = self.tick();
+        let due: Vec<QueueId> = self
+            .positions_pending
+            .iter()
+            .copied()
+            .filter(|queue| {
+                self.positions_sent
+                    .get(queue)
+                    .is_none_or(|last| now.duration_since(*last) >= POSITION_REFRESH)
+            })
+            .collect();
+        if due.is_empty() {
+            return;
+        }
+        for queue in &due {
+            self.positions_pending.remove(queue);
+            self.positions_sent.insert(*queue, now);
+        }
+        for open in self.chats.values() {
+            let moved = open.phase == Phase::Queued
+                && due.contains(&open.queue)
+                && !announced.contains(&open.id);
+            if moved && let Some(event) = self.position_event(open.id) {
+                let _ = self.events.send(event);
+            }
+        }
+    }
+
+    /// When pending place announcements are due.
+    fn positions_due(&self) -> Option<Timestamp> {
+        self.positions_pending
+            .iter()
+            .map(|queue| {
+                self.positions_sent
+                    .get(queue)
+                    .map_or(Timestamp::MIN, |last| *last + POSITION_REFRESH)
+            })
+            .min()
     }
 
     fn position_event(&self, chat: InteractionId) -> Option<LiveEvent> {

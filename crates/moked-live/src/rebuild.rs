@@ -77,6 +77,8 @@ pub(crate) async fn load(
         contacts: HashMap::new(),
         stats,
         stale: false,
+        positions_sent: HashMap::new(),
+        positions_pending: HashSet::new(),
     };
     state.load_configuration().await?;
     state.restore_chats(now).await?;

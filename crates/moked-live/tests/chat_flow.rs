@@ -293,6 +293,12 @@ async fn an_agent_holds_up_to_three_chats_at_once() {
         } => {}
         other => panic!("fourth chat is {other:?}"),
     }
+    let fifth = c.open(c.tech, "הדס").await;
+    match c.live.chat_status(c.org, fifth).await.unwrap() {
+        ChatStatus::Queued { position: 2, .. } => {}
+        other => panic!("fifth chat is {other:?}"),
+    }
+    let mut events = c.live.subscribe(c.org);
     // Ending one chat does not free the slot until the wrap-up is done.
     c.live.end(c.org, c.rina, chats[0]).await.unwrap();
     assert!(matches!(
@@ -309,11 +315,26 @@ async fn an_agent_holds_up_to_three_chats_at_once() {
             agent_name: "רינה מזרחי".into()
         }
     );
+    // The fifth chat moved up and was told so (place announcements for a
+    // queue go out at most every 2 s).
+    c.advance(2);
+    c.live.agent_desk(c.org, c.rina).await.unwrap();
+    let mut told = None;
+    while let Ok(event) = events.try_recv() {
+        if let LiveEvent::QueuePosition { chat, position, .. } = event
+            && chat == fifth
+        {
+            told = Some(position);
+        }
+    }
+    assert_eq!(told, Some(1));
     // A wrap-up without a code ends by itself after the queue's 60 s.
     c.live.end(c.org, c.rina, chats[1]).await.unwrap();
     c.advance(61);
     let desk = c.live.agent_desk(c.org, c.rina).await.unwrap();
-    assert_eq!(desk.chats.len(), 2);
+    // The expired wrap-up freed a slot: the fifth chat took it.
+    assert_eq!(desk.chats.len(), 3);
+    assert!(desk.chats.iter().any(|held| held.chat == fifth));
     let logout = c
         .live
         .set_presence(c.org, c.rina, PresenceRequest::Offline)

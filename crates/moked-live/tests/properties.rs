@@ -5,23 +5,52 @@
 mod common;
 
 use common::{Center, center};
-use moked_live::{AgentActivity, ChatStatus, LiveError, NotReadyReason, PresenceRequest, TransferTarget};
+use moked_live::{
+    AgentActivity, ChatStatus, LiveError, NotReadyReason, PresenceRequest, TransferTarget,
+};
 use moked_store::{InteractionId, UserId};
 use proptest::prelude::*;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Open { tech: bool },
-    Presence { agent: usize, kind: u8 },
-    Accept { agent: usize, chat: usize },
-    Reject { agent: usize, chat: usize },
-    Message { chat: usize },
-    End { agent: usize, chat: usize },
-    CustomerEnd { chat: usize },
-    WrapUp { agent: usize, chat: usize },
-    Transfer { agent: usize, chat: usize, to: usize },
-    Advance { seconds: i64 },
+    Open {
+        tech: bool,
+    },
+    Presence {
+        agent: usize,
+        kind: u8,
+    },
+    Accept {
+        agent: usize,
+        chat: usize,
+    },
+    Reject {
+        agent: usize,
+        chat: usize,
+    },
+    Message {
+        chat: usize,
+    },
+    End {
+        agent: usize,
+        chat: usize,
+    },
+    CustomerEnd {
+        chat: usize,
+    },
+    WrapUp {
+        agent: usize,
+        chat: usize,
+    },
+    Transfer {
+        agent: usize,
+        chat: usize,
+        to: usize,
+    },
+    Advance {
+        seconds: i64,
+    },
     Restart,
 }
 
@@ -56,7 +85,9 @@ async fn apply(c: &mut Center, chats: &mut Vec<InteractionId>, op: &Op) -> Resul
         Op::Presence { agent, kind } => {
             let request = match kind {
                 0 => PresenceRequest::Available,
-                1 => PresenceRequest::NotReady { reason: NotReadyReason::Training },
+                1 => PresenceRequest::NotReady {
+                    reason: NotReadyReason::Training,
+                },
                 _ => PresenceRequest::Offline,
             };
             c.live.set_presence(c.org, agents[agent], request).await
@@ -70,17 +101,28 @@ async fn apply(c: &mut Center, chats: &mut Vec<InteractionId>, op: &Op) -> Resul
             Ok(())
         }
         _ if chats.is_empty() => Ok(()),
-        Op::Accept { agent, chat: i } => c.live.accept(c.org, agents[agent], chat(i).unwrap()).await,
-        Op::Reject { agent, chat: i } => c.live.reject(c.org, agents[agent], chat(i).unwrap()).await,
+        Op::Accept { agent, chat: i } => {
+            c.live.accept(c.org, agents[agent], chat(i).unwrap()).await
+        }
+        Op::Reject { agent, chat: i } => {
+            c.live.reject(c.org, agents[agent], chat(i).unwrap()).await
+        }
         Op::Message { chat: i } => c
             .live
-            .customer_message(c.org, chat(i).unwrap(), "שלום".into(), format!("k-{}", chats.len()))
+            .customer_message(
+                c.org,
+                chat(i).unwrap(),
+                "שלום".into(),
+                format!("k-{}", chats.len()),
+            )
             .await
             .map(|_| ()),
         Op::End { agent, chat: i } => c.live.end(c.org, agents[agent], chat(i).unwrap()).await,
         Op::CustomerEnd { chat: i } => c.live.customer_end(c.org, chat(i).unwrap()).await,
         Op::WrapUp { agent, chat: i } => {
-            c.live.wrap_up(c.org, agents[agent], chat(i).unwrap(), c.refund).await
+            c.live
+                .wrap_up(c.org, agents[agent], chat(i).unwrap(), c.refund)
+                .await
         }
         Op::Transfer { agent, chat: i, to } => {
             let target = match to {
@@ -88,7 +130,9 @@ async fn apply(c: &mut Center, chats: &mut Vec<InteractionId>, op: &Op) -> Resul
                 1 => TransferTarget::Queue(c.tech),
                 n => TransferTarget::Agent(agents[n - 1]),
             };
-            c.live.transfer(c.org, agents[agent], chat(i).unwrap(), target).await
+            c.live
+                .transfer(c.org, agents[agent], chat(i).unwrap(), target)
+                .await
         }
     };
     match result {
@@ -102,18 +146,30 @@ async fn apply(c: &mut Center, chats: &mut Vec<InteractionId>, op: &Op) -> Resul
 async fn check(c: &Center, chats: &[InteractionId]) -> Result<(), String> {
     let mut holders: HashMap<InteractionId, Vec<(UserId, &'static str)>> = HashMap::new();
     for user in [c.dana, c.yossi, c.rina] {
-        let desk = c.live.agent_desk(c.org, user).await.map_err(|e| e.to_string())?;
+        let desk = c
+            .live
+            .agent_desk(c.org, user)
+            .await
+            .map_err(|e| e.to_string())?;
         for offer in &desk.offers {
             holders.entry(offer.chat).or_default().push((user, "offer"));
         }
         for held in &desk.chats {
-            let kind = if held.state == AgentActivity::WrapUp { "wrap_up" } else { "chat" };
+            let kind = if held.state == AgentActivity::WrapUp {
+                "wrap_up"
+            } else {
+                "chat"
+            };
             holders.entry(held.chat).or_default().push((user, kind));
         }
     }
     let mut queued = 0;
     for &chat in chats {
-        let status = c.live.chat_status(c.org, chat).await.map_err(|e| format!("{chat} lost: {e}"))?;
+        let status = c
+            .live
+            .chat_status(c.org, chat)
+            .await
+            .map_err(|e| format!("{chat} lost: {e}"))?;
         let held = holders.remove(&chat).unwrap_or_default();
         if held.len() > 1 {
             return Err(format!("{chat} held twice: {held:?}"));
@@ -132,9 +188,16 @@ async fn check(c: &Center, chats: &[InteractionId]) -> Result<(), String> {
         if !consistent {
             return Err(format!("{chat} is {status:?} but held as {held:?}"));
         }
-        let ended = c.store.interaction(c.org, chat).await.map_err(|e| e.to_string())?.ended_at;
+        let ended = c
+            .store
+            .interaction(c.org, chat)
+            .await
+            .map_err(|e| e.to_string())?
+            .ended_at;
         if ended.is_some() != matches!(status, ChatStatus::Ended { .. }) {
-            return Err(format!("{chat} is {status:?} but its end in the store is {ended:?}"));
+            return Err(format!(
+                "{chat} is {status:?} but its end in the store is {ended:?}"
+            ));
         }
     }
     if !holders.is_empty() {
@@ -143,7 +206,9 @@ async fn check(c: &Center, chats: &[InteractionId]) -> Result<(), String> {
     let board = c.live.wallboard(c.org).await.map_err(|e| e.to_string())?;
     let waiting: u32 = board.queues.iter().map(|q| q.waiting).sum();
     if waiting != queued {
-        return Err(format!("wallboard says {waiting} waiting, chats say {queued}"));
+        return Err(format!(
+            "wallboard says {waiting} waiting, chats say {queued}"
+        ));
     }
     Ok(())
 }
@@ -153,7 +218,9 @@ async fn run(ops: Vec<Op>) -> Result<(), String> {
     let mut chats = Vec::new();
     for op in &ops {
         apply(&mut c, &mut chats, op).await?;
-        check(&c, &chats).await.map_err(|e| format!("after {op:?}: {e}"))?;
+        check(&c, &chats)
+            .await
+            .map_err(|e| format!("after {op:?}: {e}"))?;
     }
     Ok(())
 }
