@@ -311,7 +311,7 @@ function renderTabs() {
     const view = state.chats.get(id);
     return el(
       "li",
-      {},
+      { role: "presentation" },
       el(
         "button",
         {
@@ -322,7 +322,7 @@ function renderTabs() {
           "aria-controls": `chat-${id}`,
           on: { click: () => selectChat(id) },
         },
-        el("span", {}, el("kbd", { text: String(i + 1) }), " ", view.title()),
+        el("span", {}, el("kbd", { text: String(i + 1) }), " ", el("bdi", { text: view.title() })),
         el("span", { class: "state", text: t(`desk.chat_state.${view.status}`) }),
         view.unread ? el("span", { class: "badge", "aria-label": t("desk.unread"), text: String(view.unread) }) : null,
       ),
@@ -376,7 +376,7 @@ class ChatView {
   }
 
   build() {
-    this.heading = el("h2", { id: `chat-${this.id}-title`, text: this.title() });
+    this.heading = el("h2", { id: `chat-${this.id}-title`, dir: "auto", text: this.title() });
     this.queueLabel = el("span", { class: "muted" });
     this.messages = el("div", { class: "messages", role: "log", "aria-live": "polite", "aria-labelledby": `chat-${this.id}-title` });
     this.typing = el("div", { class: "typing", "aria-live": "polite" });
@@ -507,8 +507,8 @@ class ChatView {
     if (m.id != null) this.messageIds.add(m.id);
     const s = senderOf(m);
     const who = {
-      customer: () => this.title(),
-      agent: () => agentName(s.user),
+      customer: () => el("bdi", { text: this.title() }),
+      agent: () => el("bdi", { text: agentName(s.user) }),
       note: () => t("desk.note_by", { name: agentName(s.user) }),
       system: () => t("desk.system"),
     }[s.kind] || (() => s.kind);
@@ -671,7 +671,7 @@ function profile(c) {
   return el(
     "section",
     { "aria-labelledby": "c360-name" },
-    el("h2", { id: "c360-name", text: c.name }),
+    el("h2", { id: "c360-name", dir: "auto", text: c.name }),
     el(
       "dl",
       {},

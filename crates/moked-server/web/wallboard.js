@@ -153,7 +153,7 @@ function agentRow(a) {
       "aria-selected": String(Number(id) === Number(view.selected)),
       on: { click: open, keydown: (e) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), open()) },
     },
-    el("td", { text: pick(a, "name", "display_name") || "" }),
+    el("td", {}, el("bdi", { text: pick(a, "name", "display_name") || "" })),
     el(
       "td",
       {},
