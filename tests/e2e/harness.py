@@ -84,7 +84,8 @@ class Moked:
     def start(self) -> None:
         """Starts `moked serve` on a free port and waits for /healthz."""
         self._log = open(self.log_path, "w", encoding="utf-8")
-        env = dict(os.environ, MOKED_LOG=os.environ.get("MOKED_LOG", "info"))
+        # NO_COLOR: the log is a file, read by people and by this harness.
+        env = dict(os.environ, MOKED_LOG=os.environ.get("MOKED_LOG", "info"), NO_COLOR="1")
         self.process = subprocess.Popen(
             [
                 str(self.binary),
