@@ -32,6 +32,7 @@
   const TYPING_SHOWN_MS = 4000;
   const RESEND_AFTER_MS = 5000;
   const MAX_BACKOFF_MS = 15000;
+  const WAITING_REFRESH_MS = 20000;
 
   if (!ORG) {
     console.error("Moked widget: the script tag needs data-org");
@@ -1061,6 +1062,12 @@
     } else if (saved) resume(saved);
     else startPrechat();
     if (panelWasOpen()) setOpen(true);
+    // Place-in-line events are the live path; while waiting, an occasional re-read also
+    // catches a change whose event was missed (a reconnect, a throttled announcement).
+    setInterval(() => {
+      const waiting = state.status.state === "queued" || state.status.state === "offered";
+      if (state.chat && !state.ended && waiting && wsOpen()) refresh();
+    }, WAITING_REFRESH_MS);
   }
 
   if (document.body) main();
