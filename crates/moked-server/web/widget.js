@@ -514,6 +514,7 @@
     state.agentName = null;
     save();
     showConversation();
+    systemLine(t("system.welcome"));
     setStatus(opened.status);
     connect();
   }
