@@ -8,7 +8,8 @@ in headless Chromium against a real `moked serve` (run it with `scripts/e2e`).
    Hebrew, and sends `<script>alert(1)</script> שלום`, which must show as text.
 2. Agent A (billing skill) logs in at /login, goes available, gets the offer
    (agent B, available but with the retention skill only, must not), accepts,
-   sees the customer-360, replies in Hebrew; the customer sees the reply.
+   sees the customer-360, replies in Hebrew; the customer sees the reply, reloads
+   the page, and finds the conversation again.
 3. Agent A transfers the chat to the retention queue (שימור); agent B gets it,
    sees the history, accepts, writes, ends it and wraps up with a code.
 4. The customer rates 5 with a Hebrew comment.
@@ -36,7 +37,11 @@ from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoAlertPresentException,
+    NoSuchElementException,
+    StaleElementReferenceException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
@@ -158,6 +163,18 @@ class Scenario:
         for k, v in vars.items():
             text = text.replace("{" + k + "}", str(v))
         return text
+
+    def click(self, who: str, what: str, css: str) -> None:
+        """Clicks `css` once it is there; again if the page redrew it meanwhile."""
+
+        def attempt(d):
+            try:
+                d.find_element(By.CSS_SELECTOR, css).click()
+                return True
+            except (StaleElementReferenceException, NoSuchElementException):
+                return False
+
+        wait(self.browsers[who], f"{who}: {what} ({css})", attempt)
 
     def no_alert(self, who: str) -> None:
         try:
@@ -359,9 +376,9 @@ class Scenario:
         wait(
             driver,
             f"{who}: the offer names the customer {CUSTOMER_NAME}",
-            lambda d: CUSTOMER_NAME in d.find_element(By.CSS_SELECTOR, f'li.offer[data-chat="{chat}"]').text,
+            lambda d: any(CUSTOMER_NAME in o.text for o in d.find_elements(By.CSS_SELECTOR, f'li.offer[data-chat="{chat}"]')),
         )
-        driver.find_element(By.CSS_SELECTOR, f'li.offer[data-chat="{chat}"] button.ok').click()
+        self.click(who, "the offer's accept button", f'li.offer[data-chat="{chat}"] button.ok')
         wait(driver, f"{who}: the chat panel #chat-{chat} shown", lambda d: d.find_element(By.ID, f"chat-{chat}").is_displayed())
         return chat
 
@@ -442,6 +459,30 @@ class Scenario:
             lambda d: len(self.widget_texts(".mk-system")) > lines_before,
         )
         self.step("agent A: replied in Hebrew (customer saw it), transferred to שימור")
+
+    def customer_reloads(self) -> None:
+        """The conversation survives a page reload (the widget resumes its chat)."""
+        driver = self.browsers["customer"]
+        driver.refresh()
+        expected = [FIRST_MESSAGE, XSS_MESSAGE]
+        wait(
+            driver,
+            "customer: after a reload, the conversation is back (own messages and the reply)",
+            lambda d: self.widget_texts(".mk-msg-own .mk-bubble") == expected
+            and REPLY_A in self.widget_texts(".mk-msg-agent .mk-bubble"),
+        )
+        launcher = self.in_widget("the launcher", ".mk-launcher")
+        if launcher.get_attribute("aria-expanded") != "true":
+            launcher.click()
+        self.in_widget("the message box after the reload", "#mk-compose")
+        status = self.w("status.connected", agent=self.org.agent_a.name)
+        wait(
+            driver,
+            f"customer: after a reload, status {status!r}",
+            lambda d: status in " ".join(self.widget_texts(".mk-status")),
+        )
+        self.no_alert("customer")
+        self.step("customer: reloaded the page, the conversation resumed")
 
     # ---------------------------------------------------------- agent B
 
@@ -616,6 +657,7 @@ class Scenario:
         self.agent_replies("agent_a", REPLY_A)
         self.shot("agent_a", "02-desktop-agent-a")
         self.shot("customer", "02-widget-connected")
+        self.customer_reloads()
         self.agent_a_transfers()
         self.agent_b_finishes()
         self.customer_rates()
