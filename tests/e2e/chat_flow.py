@@ -231,7 +231,8 @@ class Scenario:
                 )
                 say(f"{who} was at {driver.current_url}; dumped to {base}.*")
             except Exception as error:
-                say(f"{who}: could not dump the window ({error.__class__.__name__}: {error})")
+                first = (str(error).splitlines() or [""])[0][:160]
+                say(f"{who}: could not dump the window ({error.__class__.__name__}: {first})")
 
     # ---------------------------------------------------------- staff login
 
@@ -691,11 +692,15 @@ KEY_SHOTS = {
 }
 
 
+def stopped(*_) -> None:
+    raise E2EFailure("stopped by SIGTERM (the time limit of scripts/e2e?)")
+
+
 def main() -> int:
     args = parse_args()
-    # `timeout` (scripts/e2e) stops us with SIGTERM: unwind, so the server and
-    # the browsers are stopped by the `finally` below.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    # `timeout` (scripts/e2e) stops us with SIGTERM: fail like any step, so the
+    # windows are dumped and the server and the browsers stopped below.
+    signal.signal(signal.SIGTERM, stopped)
     started = time.monotonic()
     results = make_results_dir(args.results)
     data_dir = results / "data"
