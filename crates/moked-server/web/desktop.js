@@ -207,26 +207,34 @@ function renderPresence() {
 
 // ---------------------------------------------------------------- offers
 
+/**
+ * Brings the offers list in step with `state.offers`, keeping the items that
+ * stay (a button under the pointer is not replaced while the agent clicks it).
+ */
 function renderOffers() {
-  const items = [...state.offers.values()].map((o) => {
-    const cached = state.customers.get(o.customer);
-    const name = o.customer_name || (cached && cached.name) || t("desk.new_contact");
-    return el(
-      "li",
-      { class: "offer", dataset: { chat: o.chat } },
-      el("div", {}, el("strong", { dir: "auto", text: name })),
-      el("div", { class: "muted", text: queueName(o.queue) }),
-      o.expires_at ? el("div", {}, t("desk.expires_in"), " ", el("span", { class: "countdown num", dataset: { expires: o.expires_at } })) : null,
-      el(
-        "div",
-        { class: "actions" },
-        el("button", { type: "button", class: "ok", on: { click: () => accept(o.chat) }, text: t("desk.accept") }),
-        el("button", { type: "button", class: "secondary", on: { click: () => reject(o.chat) }, text: t("desk.reject") }),
-      ),
-    );
-  });
-  replaceChildren(ui.offers, items.length ? items : el("li", { class: "empty", text: t("desk.no_offers") }));
+  const shown = new Map([...ui.offers.querySelectorAll("li.offer")].map((li) => [Number(li.dataset.chat), li]));
+  for (const [chat, li] of shown) if (!state.offers.has(chat)) li.remove();
+  for (const o of state.offers.values()) if (!shown.has(o.chat)) ui.offers.append(offerItem(o));
+  ui.offersEmpty.hidden = state.offers.size > 0;
   tickCountdowns();
+}
+
+function offerItem(o) {
+  const cached = state.customers.get(o.customer);
+  const name = o.customer_name || (cached && cached.name) || t("desk.new_contact");
+  return el(
+    "li",
+    { class: "offer", dataset: { chat: o.chat } },
+    el("div", {}, el("strong", { dir: "auto", text: name })),
+    el("div", { class: "muted", text: queueName(o.queue) }),
+    o.expires_at ? el("div", {}, t("desk.expires_in"), " ", el("span", { class: "countdown num", dataset: { expires: o.expires_at } })) : null,
+    el(
+      "div",
+      { class: "actions" },
+      el("button", { type: "button", class: "ok", on: { click: () => accept(o.chat) }, text: t("desk.accept") }),
+      el("button", { type: "button", class: "secondary", on: { click: () => reject(o.chat) }, text: t("desk.reject") }),
+    ),
+  );
 }
 
 function tickCountdowns() {
@@ -895,7 +903,8 @@ function helpDialog() {
 // ---------------------------------------------------------------- page
 
 function layout() {
-  ui.offers = el("ul", { class: "offers-list", "aria-live": "assertive" });
+  ui.offersEmpty = el("li", { class: "empty", text: t("desk.no_offers") });
+  ui.offers = el("ul", { class: "offers-list", "aria-live": "assertive" }, ui.offersEmpty);
   ui.tabs = el("ul", { class: "chat-list", role: "tablist", "aria-label": t("desk.chats") });
   ui.chatCount = el("span", { class: "muted" });
   ui.noChat = el("p", { class: "empty", text: t("desk.no_chat_selected") });
