@@ -431,6 +431,7 @@ class Scenario:
             f"customer: the reply of {who} ({body!r})",
             lambda d: body in self.widget_texts(".mk-msg-agent .mk-bubble"),
         )
+        self.step(f"{who}: replied in Hebrew, the customer saw it")
 
     def agent_a_transfers(self) -> None:
         driver = self.browsers["agent_a"]
@@ -459,7 +460,7 @@ class Scenario:
             "customer: a system line about the transfer",
             lambda d: len(self.widget_texts(".mk-system")) > lines_before,
         )
-        self.step("agent A: replied in Hebrew (customer saw it), transferred to שימור")
+        self.step("agent A: transferred the chat to שימור, the customer was told")
 
     def customer_reloads(self) -> None:
         """The conversation survives a page reload (the widget resumes its chat)."""
@@ -512,6 +513,7 @@ class Scenario:
             f"customer: status {status!r}",
             lambda d: status in " ".join(self.widget_texts(".mk-status")),
         )
+        self.step("agent B: offered the transferred chat, accepted, saw the history with agent A's name")
         self.agent_replies("agent_b", REPLY_B)
         self.shot("customer", "03-widget-conversation")
         self.shot("agent_b", "04-desktop-agent-b")
@@ -525,7 +527,7 @@ class Scenario:
             "agent_b: the chat leaves the desk after the wrap-up",
             lambda d: not d.find_elements(By.ID, f"chat-{self.chat_id}"),
         )
-        self.step("agent B: offered the transferred chat, saw the history, replied, ended, wrapped up (RETAINED)")
+        self.step("agent B: ended the chat and wrapped up with RETAINED")
 
     # ---------------------------------------------------------- the rating
 
