@@ -1,1 +1,229 @@
-//! The Moked HTTP server.
+//! The Moked HTTP server: the JSON API under `/api/v1` (the contract is
+//! `docs/server.md`), WebSockets for staff and customers, authentication
+//! (argon2id passwords, session cookies with CSRF tokens, bearer tokens,
+//! chat tokens), rate limits, Prometheus metrics, the OpenAPI document and
+//! the embedded web UI.
+//!
+//! The server does no routing itself: every contact-center action goes to
+//! the [`moked_live::Live`] handle, and every persisted read to the
+//! [`moked_store::Store`]; both are always called with the caller's
+//! organization, never one taken from the request (except the public
+//! widget's `{org}` slug, which names the organization a customer writes
+//! to).
+//!
+//! Use: [`ServerConfig`] → [`build`] → [`Server::serve`]. Tests and the demo
+//! use [`build_with_store`] and [`Server::serve_with_shutdown`].
+
+// The OpenAPI document is one large `json!` literal.
+#![recursion_limit = "512"]
+
+pub mod api;
+mod assets;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod json;
+pub mod metrics;
+pub mod openapi;
+pub mod ratelimit;
+pub mod state;
+
+pub use auth::{hash_password, issue_api_token};
+pub use config::{ConfigError, ConfigOverrides, ServerConfig};
+pub use state::AppState;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use moked_live::{Live, LiveConfig, SystemClock};
+use moked_store::Store;
+use moked_store_postgres::PostgresStore;
+use moked_store_sqlite::SqliteStore;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Largest request body accepted (bigger ones get 413).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Opens the configured store: PostgreSQL when a database URL is set,
+/// otherwise the SQLite file in the data folder (created if needed).
+pub async fn open_store(config: &ServerConfig) -> anyhow::Result<Arc<dyn Store>> {
+    match &config.database_url {
+        Some(url) => {
+            let store = PostgresStore::connect(url)
+                .await
+                .context("connecting to PostgreSQL (--database-url)")?;
+            Ok(Arc::new(store))
+        }
+        None => {
+            let store = SqliteStore::open_in_dir(&config.data_dir)
+                .await
+                .with_context(|| {
+                    format!("opening the database in {}", config.data_dir.display())
+                })?;
+            Ok(Arc::new(store))
+        }
+    }
+}
+
+/// Sets up logging to stderr with the configured filter (`MOKED_LOG`,
+/// `RUST_LOG` or `log` in the file). A second call does nothing.
+pub fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// A server bound to its address, ready to serve.
+pub struct Server {
+    listener: TcpListener,
+    state: AppState,
+    app: Router,
+}
+
+/// Opens the store, starts the live center and binds the address.
+pub async fn build(config: ServerConfig) -> anyhow::Result<Server> {
+    let store = open_store(&config).await?;
+    build_with_store(config, store).await
+}
+
+/// Starts the live center on `store` and binds the configured address.
+pub async fn build_with_store(
+    config: ServerConfig,
+    store: Arc<dyn Store>,
+) -> anyhow::Result<Server> {
+    let live = Live::start(store.clone(), Arc::new(SystemClock), LiveConfig::default())
+        .await
+        .context("starting the live contact center")?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let state = AppState::new(store, live, config);
+    let app = app(state.clone());
+    Ok(Server {
+        listener,
+        state,
+        app,
+    })
+}
+
+/// The whole application: API, health, metrics and the web UI.
+pub fn app(state: AppState) -> Router {
+    let api = api::routes()
+        .into_router()
+        .route(
+            "/api/v1/{*rest}",
+            get(api_not_found)
+                .post(api_not_found)
+                .put(api_not_found)
+                .delete(api_not_found),
+        )
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::scrape))
+        .layer(axum::middleware::from_fn(api::widget_cors))
+        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .with_state(state);
+    api.merge(assets::router())
+}
+
+async fn api_not_found() -> error::ApiError {
+    error::ApiError::not_found("route")
+}
+
+/// `GET /healthz`: 200 `ok` once the store answers.
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.store.organizations().await {
+        Ok(_) => (StatusCode::OK, "ok"),
+        Err(error) => {
+            metrics::store_error();
+            tracing::warn!(%error, "health check: the store does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "store unavailable")
+        }
+    }
+}
+
+impl Server {
+    /// The address actually bound (port 0 is replaced by the chosen port).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// The URL to open in a browser.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.local_addr())
+    }
+
+    /// The shared state (store, live center), for the demo traffic.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in
+    /// progress and closes the WebSockets.
+    pub async fn serve(self) -> anyhow::Result<()> {
+        self.serve_with_shutdown(shutdown_signal()).await
+    }
+
+    /// Serves until `shutdown` completes.
+    pub async fn serve_with_shutdown(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let closing = self.state.closing.clone();
+        let signal = async move {
+            shutdown.await;
+            tracing::info!("shutting down");
+            let _ = closing.send(true);
+        };
+        axum::serve(
+            self.listener,
+            self.app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(signal)
+        .await
+        .context("serving HTTP")
+    }
+}
+
+/// Completes on Ctrl-C, or on SIGTERM (how service managers stop us).
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}

@@ -30,6 +30,10 @@ enum Command {
     Forecast(cmd::forecast::Args),
     /// Build shifts that cover per-interval requirements and roster them to agents.
     Schedule(cmd::schedule::Args),
+    /// Run the contact-center server: HTTP API, web UI, live chat routing.
+    Serve(cmd::serve::Args),
+    /// Set up organizations and users, and issue API tokens.
+    Admin(cmd::admin::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +43,8 @@ fn main() -> ExitCode {
         Command::Staff(args) => cmd::staff::run(args),
         Command::Forecast(args) => cmd::forecast::run(args),
         Command::Schedule(args) => cmd::schedule::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
+        Command::Admin(args) => cmd::admin::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

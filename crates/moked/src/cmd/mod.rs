@@ -1,6 +1,8 @@
 //! One module per subcommand: arguments, input files, output formats.
 
+pub mod admin;
 pub mod forecast;
 pub mod schedule;
+pub mod serve;
 pub mod simulate;
 pub mod staff;

@@ -1,0 +1,356 @@
+//! The server's configuration: a TOML file (`--config moked.toml`), then
+//! environment variables (`MOKED_LISTEN`, `MOKED_DATA`, `MOKED_DATABASE_URL`,
+//! `MOKED_LOG`), then command-line flags, each source overriding the one
+//! before. Every key is documented in `docs/server.md`, section
+//! "Configuration".
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Where the server listens when nothing says otherwise.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// The data folder when nothing says otherwise (the SQLite file lives inside).
+pub const DEFAULT_DATA_DIR: &str = "./moked-data";
+
+/// Everything `moked serve` needs to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerConfig {
+    /// The address to listen on; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// The data folder (the SQLite database file is created inside).
+    pub data_dir: PathBuf,
+    /// A `postgres://` URL: use PostgreSQL instead of SQLite.
+    pub database_url: Option<String>,
+    /// A `tracing` filter (`info`, `moked_server=debug`, ...).
+    pub log: String,
+    /// The server sits behind a proxy that terminates TLS: cookies get `Secure`.
+    pub tls_terminated: bool,
+    /// Trust `X-Forwarded-For` for the client address (only behind a proxy
+    /// that sets it; otherwise clients could pick their rate-limit key).
+    pub trust_proxy: bool,
+    /// Hours a login session lasts.
+    pub session_hours: u32,
+    /// Request limits of the public endpoints.
+    pub rate_limits: RateLimits,
+    /// The widget's pre-chat form.
+    pub widget: WidgetConfig,
+}
+
+/// Requests allowed per minute on the public endpoints (each is a token
+/// bucket: this many at once, refilled evenly over a minute).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimits {
+    /// Login attempts per client address and login name.
+    pub login_per_minute: u32,
+    /// Widget chats opened per client address.
+    pub widget_chats_per_minute: u32,
+    /// Customer messages per chat.
+    pub widget_messages_per_minute: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            login_per_minute: 10,
+            widget_chats_per_minute: 5,
+            widget_messages_per_minute: 30,
+        }
+    }
+}
+
+/// What the widget's pre-chat form asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct WidgetConfig {
+    /// Whether the customer must give a phone number before chatting.
+    pub require_phone: bool,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: DEFAULT_LISTEN.parse().expect("a valid default address"),
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            database_url: None,
+            log: "info".to_owned(),
+            tls_terminated: false,
+            trust_proxy: false,
+            session_hours: 12,
+            rate_limits: RateLimits::default(),
+            widget: WidgetConfig::default(),
+        }
+    }
+}
+
+/// The TOML file's shape: every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    data: Option<PathBuf>,
+    database_url: Option<String>,
+    log: Option<String>,
+    tls_terminated: Option<bool>,
+    trust_proxy: Option<bool>,
+    session_hours: Option<u32>,
+    rate_limits: Option<RateLimits>,
+    widget: Option<WidgetConfig>,
+}
+
+/// What the command line gave (`None`: not given).
+#[derive(Debug, Clone, Default)]
+pub struct ConfigOverrides {
+    /// `--config FILE`.
+    pub config_file: Option<PathBuf>,
+    /// `--listen ADDR`.
+    pub listen: Option<String>,
+    /// `--data DIR`.
+    pub data_dir: Option<PathBuf>,
+    /// `--database-url URL`.
+    pub database_url: Option<String>,
+    /// `--secure-cookies`.
+    pub secure_cookies: bool,
+}
+
+/// Why a configuration cannot be used; names the source and the key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The configuration file could not be read.
+    #[error("{path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The system's error.
+        source: std::io::Error,
+    },
+    /// The configuration file is not valid TOML of the expected shape.
+    #[error("{path}: {message}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message (with line and key).
+        message: String,
+    },
+    /// A value is not usable; `source` is the flag, variable or key.
+    #[error("{source_name}: {message}")]
+    Value {
+        /// `--listen`, `MOKED_LISTEN`, `listen` in the file, ...
+        source_name: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl ConfigError {
+    /// The flag this error is about, when it came from the command line.
+    pub fn flag(&self) -> Option<&str> {
+        match self {
+            ConfigError::Value { source_name, .. } => source_name.strip_prefix("--"),
+            _ => None,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The configuration from the file named in `overrides` (if any), the
+    /// process environment and the flags.
+    pub fn load(overrides: &ConfigOverrides) -> Result<ServerConfig, ConfigError> {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        ServerConfig::resolve(overrides, env)
+    }
+
+    /// Like [`ServerConfig::load`], with the environment given as a lookup
+    /// function (tests pass a map).
+    pub fn resolve(
+        overrides: &ConfigOverrides,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<ServerConfig, ConfigError> {
+        let mut config = ServerConfig::default();
+        if let Some(path) = &overrides.config_file {
+            config.apply_file(path)?;
+        }
+        config.apply_env(&env)?;
+        config.apply_flags(overrides)?;
+        Ok(config)
+    }
+
+    fn apply_file(&mut self, path: &Path) -> Result<(), ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let file: FileConfig = toml::from_str(&text).map_err(|error| ConfigError::File {
+            path: path.to_owned(),
+            message: error.to_string(),
+        })?;
+        let key = |name: &str| format!("{}: key `{name}`", path.display());
+        if let Some(listen) = file.listen {
+            self.listen = parse_listen(&listen, key("listen"))?;
+        }
+        if let Some(data) = file.data {
+            self.data_dir = data;
+        }
+        if let Some(url) = file.database_url {
+            self.database_url = Some(check_database_url(&url, key("database_url"))?);
+        }
+        if let Some(log) = file.log {
+            self.log = log;
+        }
+        self.tls_terminated = file.tls_terminated.unwrap_or(self.tls_terminated);
+        self.trust_proxy = file.trust_proxy.unwrap_or(self.trust_proxy);
+        if let Some(hours) = file.session_hours {
+            self.session_hours = check_session_hours(hours, key("session_hours"))?;
+        }
+        self.rate_limits = file.rate_limits.unwrap_or(self.rate_limits);
+        check_rate_limits(&self.rate_limits, key("rate_limits"))?;
+        self.widget = file.widget.unwrap_or(self.widget);
+        Ok(())
+    }
+
+    fn apply_env(&mut self, env: &impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        if let Some(listen) = env("MOKED_LISTEN") {
+            self.listen = parse_listen(&listen, "MOKED_LISTEN".into())?;
+        }
+        if let Some(data) = env("MOKED_DATA") {
+            self.data_dir = PathBuf::from(data);
+        }
+        if let Some(url) = env("MOKED_DATABASE_URL") {
+            self.database_url = Some(check_database_url(&url, "MOKED_DATABASE_URL".into())?);
+        }
+        if let Some(log) = env("MOKED_LOG").or_else(|| env("RUST_LOG")) {
+            self.log = log;
+        }
+        Ok(())
+    }
+
+    fn apply_flags(&mut self, overrides: &ConfigOverrides) -> Result<(), ConfigError> {
+        if let Some(listen) = &overrides.listen {
+            self.listen = parse_listen(listen, "--listen".into())?;
+        }
+        if let Some(data) = &overrides.data_dir {
+            self.data_dir = data.clone();
+        }
+        if let Some(url) = &overrides.database_url {
+            self.database_url = Some(check_database_url(url, "--database-url".into())?);
+        }
+        self.tls_terminated |= overrides.secure_cookies;
+        Ok(())
+    }
+}
+
+fn parse_listen(text: &str, source_name: String) -> Result<SocketAddr, ConfigError> {
+    text.trim().parse().map_err(|_| ConfigError::Value {
+        source_name,
+        message: format!("`{text}` is not an address and port like 127.0.0.1:8080"),
+    })
+}
+
+fn check_database_url(url: &str, source_name: String) -> Result<String, ConfigError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(url.to_owned())
+    } else {
+        Err(ConfigError::Value {
+            source_name,
+            message: "must start with postgres:// (SQLite needs no URL: use --data)".into(),
+        })
+    }
+}
+
+fn check_session_hours(hours: u32, source_name: String) -> Result<u32, ConfigError> {
+    if (1..=24 * 30).contains(&hours) {
+        Ok(hours)
+    } else {
+        Err(ConfigError::Value {
+            source_name,
+            message: format!("{hours} is not between 1 and 720"),
+        })
+    }
+}
+
+fn check_rate_limits(limits: &RateLimits, source_name: String) -> Result<(), ConfigError> {
+    let all = [
+        limits.login_per_minute,
+        limits.widget_chats_per_minute,
+        limits.widget_messages_per_minute,
+    ];
+    if all.iter().all(|&n| n > 0) {
+        Ok(())
+    } else {
+        Err(ConfigError::Value {
+            source_name,
+            message: "every limit must be at least 1 per minute".into(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn flags_win_over_environment_over_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("moked.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:7000\"\ndata = \"/srv/מוקד\"\ntrust_proxy = true\n\
+             [rate_limits]\nlogin_per_minute = 3\n",
+        )
+        .unwrap();
+        let overrides = ConfigOverrides {
+            config_file: Some(file),
+            listen: Some("127.0.0.1:9000".into()),
+            ..ConfigOverrides::default()
+        };
+        let config =
+            ServerConfig::resolve(&overrides, env(&[("MOKED_DATA", "/var/lib/moked")])).unwrap();
+        assert_eq!(config.listen, "127.0.0.1:9000".parse().unwrap());
+        assert_eq!(config.data_dir, PathBuf::from("/var/lib/moked"));
+        assert!(config.trust_proxy);
+        assert_eq!(config.rate_limits.login_per_minute, 3);
+        assert_eq!(config.rate_limits.widget_chats_per_minute, 5);
+    }
+
+    #[test]
+    fn bad_values_name_their_source() {
+        let overrides = ConfigOverrides {
+            listen: Some("localhost".into()),
+            ..ConfigOverrides::default()
+        };
+        let error = ServerConfig::resolve(&overrides, env(&[])).unwrap_err();
+        assert_eq!(error.flag(), Some("listen"));
+        let error = ServerConfig::resolve(
+            &ConfigOverrides::default(),
+            env(&[("MOKED_DATABASE_URL", "mysql://x")]),
+        )
+        .unwrap_err();
+        assert!(
+            error.to_string().starts_with("MOKED_DATABASE_URL"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn unknown_file_keys_are_refused_with_their_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("moked.toml");
+        std::fs::write(&file, "listn = \"127.0.0.1:1\"\n").unwrap();
+        let overrides = ConfigOverrides {
+            config_file: Some(file),
+            ..ConfigOverrides::default()
+        };
+        let error = ServerConfig::resolve(&overrides, env(&[])).unwrap_err();
+        assert!(error.to_string().contains("listn"), "{error}");
+    }
+}

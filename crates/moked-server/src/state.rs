@@ -1,0 +1,54 @@
+//! The state every handler shares: the store, the live center, the
+//! configuration and the rate limiters. Cloning it is cheap (handles and
+//! `Arc`s).
+
+use crate::config::ServerConfig;
+use crate::ratelimit::RateLimiter;
+use moked_live::Live;
+use moked_store::Store;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// What handlers reach through `State<AppState>`.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Arc<dyn Store>,
+    /// The live contact center (routing, chats, wallboard, events).
+    pub live: Live,
+    /// The configuration the server started with.
+    pub config: Arc<ServerConfig>,
+    /// The public endpoints' rate limiters.
+    pub limits: Arc<Limiters>,
+    /// Turns `true` when the server shuts down: WebSocket loops end.
+    pub closing: Arc<watch::Sender<bool>>,
+}
+
+/// One limiter per public endpoint family.
+#[derive(Debug)]
+pub struct Limiters {
+    /// `POST /login`, per client address and login name.
+    pub login: RateLimiter,
+    /// `POST /widget/{org}/chats`, per client address.
+    pub widget_chats: RateLimiter,
+    /// Customer messages, per chat.
+    pub widget_messages: RateLimiter,
+}
+
+impl AppState {
+    /// The state for a store and a started live center.
+    pub fn new(store: Arc<dyn Store>, live: Live, config: ServerConfig) -> AppState {
+        let limits = Limiters {
+            login: RateLimiter::per_minute(config.rate_limits.login_per_minute),
+            widget_chats: RateLimiter::per_minute(config.rate_limits.widget_chats_per_minute),
+            widget_messages: RateLimiter::per_minute(config.rate_limits.widget_messages_per_minute),
+        };
+        AppState {
+            store,
+            live,
+            config: Arc::new(config),
+            limits: Arc::new(limits),
+            closing: Arc::new(watch::Sender::new(false)),
+        }
+    }
+}
