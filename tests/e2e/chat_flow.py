@@ -67,6 +67,7 @@ XSS_MESSAGE = "<script>alert(1)</script> שלום"
 REPLY_A = "שלום ישראל, אני בודקת את החשבון שלך עכשיו"
 REPLY_B = "היי, אני מצוות השימור. ביטלנו את החיוב הכפול וזיכינו אותך"
 RATING_COMMENT = "שירות מצוין, תודה רבה!"
+WHO = {"customer": "customer", "agent_a": "agent A", "agent_b": "agent B", "supervisor": "supervisor"}
 
 
 # ------------------------------------------------------------------ the shop page
@@ -431,7 +432,7 @@ class Scenario:
             f"customer: the reply of {who} ({body!r})",
             lambda d: body in self.widget_texts(".mk-msg-agent .mk-bubble"),
         )
-        self.step(f"{who}: replied in Hebrew, the customer saw it")
+        self.step(f"{WHO[who]}: replied in Hebrew, the customer saw it")
 
     def agent_a_transfers(self) -> None:
         driver = self.browsers["agent_a"]
