@@ -679,7 +679,7 @@ function profile(c) {
   return el(
     "section",
     { "aria-labelledby": "c360-name" },
-    el("h2", { id: "c360-name", dir: "auto", text: c.name }),
+    el("h2", { id: "c360-name" }, el("bdi", { text: c.name })),
     el(
       "dl",
       {},
