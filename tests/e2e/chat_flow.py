@@ -39,15 +39,18 @@ from pathlib import Path
 
 from selenium.common.exceptions import (
     NoAlertPresentException,
+    TimeoutException,
     NoSuchElementException,
     StaleElementReferenceException,
 )
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (  # noqa: E402
+    WAIT_S,
     E2EFailure,
     Moked,
     configure_with_api,
@@ -256,6 +259,11 @@ class Scenario:
         who_text = driver.find_element(By.CSS_SELECTOR, "header.topbar .who").text
         if who_text != person.name:
             raise E2EFailure(f"{who}: the top bar names {who_text!r}, not {person.name!r}")
+        html = driver.find_element(By.TAG_NAME, "html")
+        page_lang = (html.get_attribute("lang"), html.get_attribute("dir"))
+        wanted = (person.lang, "rtl" if person.lang == "he" else "ltr")
+        if page_lang != wanted:
+            raise E2EFailure(f"{who}: {home} is in {page_lang}, the user's language is {wanted}")
 
     def go_available(self, who: str) -> None:
         driver = self.browsers[who]
@@ -369,7 +377,7 @@ class Scenario:
             lambda d: (d.find_elements(By.CSS_SELECTOR, ".offers-list li.offer") or [None])[0],
         )
 
-    def accept_offer(self, who: str) -> str:
+    def accept_offer(self, who: str, keyboard: bool = False) -> str:
         driver = self.browsers[who]
         offer = self.offer_for(who)
         chat = offer.get_attribute("data-chat")
@@ -380,8 +388,17 @@ class Scenario:
             f"{who}: the offer names the customer {CUSTOMER_NAME}",
             lambda d: any(CUSTOMER_NAME in o.text for o in d.find_elements(By.CSS_SELECTOR, f'li.offer[data-chat="{chat}"]')),
         )
-        self.click(who, "the offer's accept button", f'li.offer[data-chat="{chat}"] button.ok')
-        wait(driver, f"{who}: the chat panel #chat-{chat} shown", lambda d: d.find_element(By.ID, f"chat-{chat}").is_displayed())
+        if keyboard:
+            # Alt+A accepts the first offer (the desktop's shortcut).
+            ActionChains(driver).key_down(Keys.ALT).send_keys("a").key_up(Keys.ALT).perform()
+        else:
+            self.click(who, "the offer's accept button", f'li.offer[data-chat="{chat}"] button.ok')
+        how = "Alt+A" if keyboard else "the accept button"
+        wait(
+            driver,
+            f"{who}: the chat panel #chat-{chat} shown after {how}",
+            lambda d: any(e.is_displayed() for e in d.find_elements(By.ID, f"chat-{chat}")),
+        )
         return chat
 
     def chat_bodies(self, who: str, kind: str) -> list[str]:
@@ -421,10 +438,61 @@ class Scenario:
             lambda d: status in " ".join(self.widget_texts(".mk-status")),
         )
 
+    def typing_both_ways(self) -> None:
+        """Each side sees the other typing (agent A's reply is left typed, unsent).
+
+        Both pages tell the server at most once every few seconds, so the text goes
+        in a character per poll, as a person types, until the other side shows it."""
+        draft_box = self.in_widget("the message box", "#mk-compose")
+        shown = self.s("desk.customer_typing", name=CUSTOMER_NAME)
+        self.type_until(
+            "agent_a",
+            f"{shown!r} while the customer types",
+            draft_box,
+            "רגע, אני מחפש את החשבונית של החודש שעבר",
+            lambda: any(
+                n.get_attribute("textContent") == shown
+                for n in self.browsers["agent_a"].find_elements(By.CSS_SELECTOR, f"#chat-{self.chat_id} .typing")
+            ),
+        )
+        draft_box.send_keys(Keys.CONTROL, "a")
+        draft_box.send_keys(Keys.DELETE)
+        reply_box = self.browsers["agent_a"].find_element(By.ID, f"reply-{self.chat_id}")
+        shown = self.w("typing.agent", agent=self.org.agent_a.name)
+        typed = self.type_until(
+            "customer",
+            f"{shown!r} while agent A types",
+            reply_box,
+            REPLY_A,
+            lambda: shown in self.widget_texts(".mk-typing"),
+        )
+        reply_box.send_keys(REPLY_A[typed:])
+        self.step("typing: agent A saw the customer typing, the customer saw agent A typing")
+
+    def type_until(self, watcher: str, what: str, box, text: str, seen) -> int:
+        """Types `text` into `box` a character per poll until `seen()`; returns how many."""
+        typed = 0
+
+        def one_more(_):
+            nonlocal typed
+            if seen():
+                return True
+            if typed < len(text):
+                box.send_keys(text[typed])
+                typed += 1
+            return False
+
+        try:
+            WebDriverWait(self.browsers[watcher], WAIT_S, poll_frequency=0.25).until(one_more)
+        except TimeoutException:
+            raise E2EFailure(f"timed out after {WAIT_S} s waiting for {watcher}: {what}") from None
+        return typed
+
     def agent_replies(self, who: str, body: str) -> None:
         driver = self.browsers[who]
         box = driver.find_element(By.ID, f"reply-{self.chat_id}")
-        box.send_keys(body)
+        if box.get_attribute("value") != body:
+            box.send_keys(body)
         box.send_keys(Keys.ENTER)
         wait(driver, f"{who}: own reply shown in the chat", lambda d: body in self.chat_bodies(who, "agent"))
         wait(
@@ -491,7 +559,7 @@ class Scenario:
 
     def agent_b_finishes(self) -> None:
         driver = self.browsers["agent_b"]
-        self.accept_offer("agent_b")
+        self.accept_offer("agent_b", keyboard=True)
         wait(
             driver,
             "agent_b: the chat's history (customer's messages and agent A's reply)",
@@ -514,7 +582,7 @@ class Scenario:
             f"customer: status {status!r}",
             lambda d: status in " ".join(self.widget_texts(".mk-status")),
         )
-        self.step("agent B: offered the transferred chat, accepted, saw the history with agent A's name")
+        self.step("agent B (English desktop): offered the transferred chat, Alt+A, saw the history with agent A's name")
         self.agent_replies("agent_b", REPLY_B)
         self.shot("customer", "03-widget-conversation")
         self.shot("agent_b", "04-desktop-agent-b")
@@ -658,6 +726,7 @@ class Scenario:
         self.customer_opens_chat()
         self.customer_writes()
         self.agent_a_takes_the_chat()
+        self.typing_both_ways()
         self.agent_replies("agent_a", REPLY_A)
         self.shot("agent_a", "02-desktop-agent-a")
         self.shot("customer", "02-widget-connected")

@@ -217,6 +217,7 @@ class Person:
     name: str
     role: str
     password: str
+    lang: str = "he"
     id: int | None = None
 
 
@@ -244,7 +245,8 @@ def plan_org(slug: str) -> Org:
         admin=Person("admin", "מנהלת המערכת", "admin", new_password()),
         supervisor=Person("michal", "מיכל אברהם", "supervisor", new_password()),
         agent_a=Person("dana", "דנה כהן", "agent", new_password()),
-        agent_b=Person("yossi", "יוסי לוי", "agent", new_password()),
+        # Agent B works in English: the language is per user.
+        agent_b=Person("yossi", "יוסי לוי", "agent", new_password(), lang="en"),
     )
 
 
@@ -284,7 +286,7 @@ def configure_with_api(moked: Moked, org: Org) -> None:
         user = moked.api(
             "POST",
             "/users",
-            {"login": agent.login, "display_name": agent.name, "role": "agent", "lang": "he", "password": agent.password},
+            {"login": agent.login, "display_name": agent.name, "role": "agent", "lang": agent.lang, "password": agent.password},
         )
         agent.id = user["id"]
         moked.api("PUT", f"/users/{agent.id}/skills", [{"skill": skill["id"], "level": 5}])
