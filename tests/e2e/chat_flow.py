@@ -55,7 +55,7 @@ from harness import (  # noqa: E402
     Moked,
     configure_with_api,
     create_org_with_cli,
-    fresh_postgres_database,
+    PostgresDatabase,
     make_results_dir,
     new_browser,
     plan_org,
@@ -777,7 +777,8 @@ def main() -> int:
     results = make_results_dir(args.results)
     data_dir = results / "data"
     data_dir.mkdir(exist_ok=True)
-    database_url = fresh_postgres_database(args.database_url) if args.database_url else None
+    database = PostgresDatabase.fresh(args.database_url) if args.database_url else None
+    database_url = database.url if database else None
     # /demo-site embeds the widget for the organization `demo`.
     slug = "demo" if args.customer_page == "demo-site" else f"e2e-{secrets.token_hex(3)}"
     moked = Moked(Path(args.moked).resolve(), data_dir, results / "server.log", database_url)
@@ -805,6 +806,8 @@ def main() -> int:
         if scenario is not None:
             scenario.close_browsers()
         moked.stop()
+        if database is not None:
+            database.drop()
     if args.screenshots:
         out = Path(args.screenshots)
         out.mkdir(parents=True, exist_ok=True)

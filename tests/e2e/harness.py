@@ -184,28 +184,46 @@ class Moked:
             return json.loads(res.read().decode("utf-8"))
 
 
-def fresh_postgres_database(url: str) -> str:
-    """A new, empty database on the PostgreSQL server of `url` (via psql);
-    the URL of the given database itself when psql cannot create one (the
-    organization's unique slug then keeps the run apart: tenants never mix)."""
-    name = f"moked_e2e_{os.getpid()}_{int(time.time())}"
-    psql = shutil.which("psql")
-    if psql:
-        done = subprocess.run(
-            [psql, url, "-v", "ON_ERROR_STOP=1", "-qc", f"CREATE DATABASE {name}"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-        if done.returncode == 0:
-            parts = urllib.parse.urlsplit(url)
-            return urllib.parse.urlunsplit(parts._replace(path="/" + name))
-        say(f"psql could not create a database ({done.stderr.strip()}); using {parts_db(url)}")
-    return url
+def psql(url: str, command: str) -> subprocess.CompletedProcess | None:
+    """Runs one SQL command with psql on `url`; None when psql is not installed."""
+    binary = shutil.which("psql")
+    if binary is None:
+        return None
+    return subprocess.run(
+        [binary, url, "-v", "ON_ERROR_STOP=1", "-qc", command],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
 
 
-def parts_db(url: str) -> str:
-    return urllib.parse.urlsplit(url).path.lstrip("/") or "(default)"
+@dataclass
+class PostgresDatabase:
+    """The database a PostgreSQL pass runs on: a new one made for the run (and
+    dropped after it), or, when psql cannot make one, the given database itself
+    (the organization's unique slug then keeps the run apart: tenants never mix)."""
+
+    url: str
+    server_url: str
+    created: str | None = None
+
+    @staticmethod
+    def fresh(server_url: str) -> "PostgresDatabase":
+        name = f"moked_e2e_{os.getpid()}_{int(time.time())}"
+        done = psql(server_url, f"CREATE DATABASE {name}")
+        if done is not None and done.returncode == 0:
+            parts = urllib.parse.urlsplit(server_url)
+            url = urllib.parse.urlunsplit(parts._replace(path="/" + name))
+            return PostgresDatabase(url, server_url, name)
+        why = "psql is not installed" if done is None else done.stderr.strip()
+        say(f"no fresh database ({why}); running in the given one")
+        return PostgresDatabase(server_url, server_url)
+
+    def drop(self) -> None:
+        if self.created:
+            done = psql(self.server_url, f"DROP DATABASE IF EXISTS {self.created}")
+            if done is not None and done.returncode != 0:
+                say(f"could not drop {self.created}: {done.stderr.strip()}")
 
 
 # ------------------------------------------------------------------ the organization
