@@ -748,22 +748,24 @@ impl Org {
         }
     }
 
-    /// Rebuilds the whole state from the store.
+    /// Rebuilds the whole state from the store. The chats' routes are built
+    /// aside and swapped in at once, so messages sent meanwhile never see
+    /// an empty map.
     pub async fn reload(&mut self) -> Result<(), LiveError> {
         let organization = self.store.organization(self.id).await?;
-        self.routes
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
-        let fresh = crate::rebuild::load(
+        let staging = Routes::default();
+        let mut fresh = crate::rebuild::load(
             self.store.clone(),
             self.clock.clone(),
             self.config,
             organization,
             self.events.clone(),
-            self.routes.clone(),
+            staging.clone(),
         )
         .await?;
+        let built = std::mem::take(&mut *staging.write().unwrap_or_else(|p| p.into_inner()));
+        *self.routes.write().unwrap_or_else(|p| p.into_inner()) = built;
+        fresh.routes = self.routes.clone();
         *self = fresh;
         Ok(())
     }

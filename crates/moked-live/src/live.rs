@@ -86,7 +86,11 @@ impl Live {
             }),
         };
         for org in live.inner.store.organizations().await? {
-            live.handle(org.id).await?;
+            // One organization whose state cannot be rebuilt must not keep
+            // the others down: its calls retry the rebuild and report why.
+            if let Err(error) = live.handle(org.id).await {
+                tracing::error!(org = %org.slug, %error, "the live center of an organization did not start");
+            }
         }
         Ok(live)
     }
@@ -570,10 +574,11 @@ fn check_body(body: &str) -> Result<(), LiveError> {
 }
 
 fn check_key(key: &str) -> Result<(), LiveError> {
-    if key.is_empty() || key.len() > 100 {
+    let most = moked_store::validate::MAX_IDEMPOTENCY_KEY_CHARS;
+    if key.trim().is_empty() || key.chars().count() > most {
         return Err(LiveError::invalid(
             "idempotency_key",
-            "must be 1 to 100 bytes",
+            format!("must be 1 to {most} characters"),
         ));
     }
     Ok(())

@@ -221,3 +221,78 @@ async fn a_restart_restores_waiting_connected_and_wrapping_chats_presences_and_f
         waiting[..2]
     );
 }
+
+#[tokio::test]
+async fn a_reload_after_an_admin_change_keeps_every_chat_and_adds_the_new_agent() {
+    let c = center().await;
+    c.available(c.dana).await;
+    let connected = c.open(c.billing, "נחום").await;
+    c.live.accept(c.org, c.dana, connected).await.unwrap();
+    c.live
+        .set_presence(
+            c.org,
+            c.dana,
+            PresenceRequest::NotReady {
+                reason: NotReadyReason::Coaching,
+            },
+        )
+        .await
+        .unwrap();
+    let waiting = c.open(c.tech, "צביה").await;
+    c.advance(15);
+
+    let noa = c
+        .store
+        .create_user(
+            c.org,
+            &moked_store::NewUser {
+                login: "noa".into(),
+                display_name: "נועה ברק".into(),
+                role: moked_store::Role::Agent,
+                password_hash: common::HASH.into(),
+                team: None,
+                lang: "he".into(),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let skills = c.store.skills(c.org).await.unwrap();
+    let tech_skill = skills.iter().find(|s| s.name == "תמיכה").unwrap().id;
+    let skill = moked_store::AgentSkill {
+        skill: tech_skill,
+        level: 7,
+    };
+    c.store.set_agent_skill(c.org, noa, skill).await.unwrap();
+    // Before the reload Moked does not know her.
+    let unknown = c
+        .live
+        .set_presence(c.org, noa, PresenceRequest::Available)
+        .await;
+    assert!(matches!(
+        unknown,
+        Err(moked_live::LiveError::NotFound { entity: "agent" })
+    ));
+    c.live.reload(c.org).await.unwrap();
+    c.available(noa).await;
+    assert_eq!(
+        c.live.chat_status(c.org, waiting).await.unwrap(),
+        ChatStatus::Connected {
+            agent_name: "נועה ברק".into()
+        }
+    );
+    assert_eq!(
+        c.live.chat_status(c.org, connected).await.unwrap(),
+        ChatStatus::Connected {
+            agent_name: "דנה כהן".into()
+        }
+    );
+    c.live
+        .agent_message(c.org, c.dana, connected, "עדיין כאן".into(), "r-1".into())
+        .await
+        .unwrap();
+    let board = c.live.wallboard(c.org).await.unwrap();
+    let tech = board.queues.iter().find(|q| q.queue == c.tech).unwrap();
+    assert_eq!((tech.offered, tech.answered), (1, 1));
+    assert_eq!(tech.asa_s, Some(15.0));
+}
