@@ -14,8 +14,9 @@ in headless Chromium against a real `moked serve` (run it with `scripts/e2e`).
    sees the history, accepts, writes, ends it and wraps up with a code.
 4. The customer rates 5 with a Hebrew comment.
 5. The supervisor's /wallboard shows offered and answered today for both
-   queues and both agents available; the API's record of the interaction has
-   the transfer, the wrap-up code and the rating.
+   queues and both agents available, and agent B's drill-down one chat handled;
+   the API's record of the interaction has every timeline step (the transfer,
+   the wrap-up code, the rating) and the messages in order.
 
 Screenshots of each step land in the results folder; on failure, every
 window's page source, shadow DOM, console log and screenshot, and the server
@@ -667,6 +668,37 @@ class Scenario:
             ) from None
         self.shot("supervisor", "06-wallboard")
         self.step("supervisor: wallboard shows offered 1 / answered 1 in both queues, both agents available")
+        self.drill_into_agent_b()
+
+    def drill_into_agent_b(self) -> None:
+        """The supervisor opens agent B's row: B handled one chat today."""
+        driver = self.browsers["supervisor"]
+        name = self.org.agent_b.name
+        rows = [r for r in driver.find_elements(By.CSS_SELECTOR, "table.grid tbody tr") if name in r.text]
+        if not rows:
+            raise E2EFailure(f"supervisor: no wallboard row for {name}")
+        rows[0].click()
+        handled = self.s("wall.handled_today")
+        seen = {}
+
+        def detail(d):
+            if d.find_element(By.ID, "detail-title").text != name:
+                return False
+            seen.update(
+                d.execute_script(
+                    "const rows = {};"
+                    "for (const dt of document.querySelectorAll('aside.detail dt'))"
+                    "  rows[dt.textContent] = dt.nextElementSibling.textContent;"
+                    "return rows;"
+                )
+            )
+            return seen.get(handled) == "1"
+
+        try:
+            wait(driver, f"supervisor: {name}'s drill-down with {handled!r} 1", detail)
+        except E2EFailure as error:
+            raise E2EFailure(f"{error}; it shows {json.dumps(seen, ensure_ascii=False)}") from None
+        self.step("supervisor: drilled into agent B (handled today: 1)")
 
     # ---------------------------------------------------------- the record
 
