@@ -50,14 +50,14 @@ const DAY_SHAPE: [f64; 48] = [
 const INTERVAL_SECONDS: f64 = 1_800.0;
 /// The quietest part of the day still gets this share of the peak rate: a
 /// demo started at night must be alive too.
-const NIGHT_FLOOR: f64 = 0.35;
+const NIGHT_FLOOR: f64 = 0.5;
 /// Chats per hour over all queues at the day's peak (times `rate_multiplier`).
-const PEAK_CHATS_PER_HOUR: f64 = 300.0;
+const PEAK_CHATS_PER_HOUR: f64 = 600.0;
 /// Mean patience of a waiting customer, demo seconds.
 const MEAN_PATIENCE_SECONDS: f64 = 120.0;
 /// A bot's expected time per chat (accept, conversation, wrap-up), demo
 /// seconds: what the staffing loop divides the load by.
-const BOT_SECONDS_PER_CHAT: f64 = 75.0;
+const BOT_SECONDS_PER_CHAT: f64 = 50.0;
 /// How often the staffing loop looks again, demo seconds.
 const STAFFING_PERIOD_SECONDS: f64 = 60.0;
 /// How often a waiting customer looks at the chat's status, demo seconds.
@@ -340,14 +340,20 @@ async fn staff(
     loop {
         let interval = ((start + elapsed) / INTERVAL_SECONDS) as usize % DAY_SHAPE.len();
         for (rates, target, bots) in &targets {
-            let arrivals_per_second = rates[interval] / INTERVAL_SECONDS;
-            let load = arrivals_per_second * BOT_SECONDS_PER_CHAT;
-            let wanted = (staffing * load).round().max(1.0) as usize;
-            target.send_replace(wanted.min(*bots));
+            target.send_replace(bots_wanted(rates[interval], staffing, *bots));
         }
         timer.sleep(STAFFING_PERIOD_SECONDS).await;
         elapsed += STAFFING_PERIOD_SECONDS;
     }
+}
+
+/// Bots to log in for a queue expecting `per_interval` chats in the
+/// current half hour: `staffing` of the offered load, rounded, at most `bots`.
+/// No minimum of one: a quiet queue is left to the people, who then get
+/// its chats.
+fn bots_wanted(per_interval: f64, staffing: f64, bots: usize) -> usize {
+    let load = per_interval / INTERVAL_SECONDS * BOT_SECONDS_PER_CHAT;
+    ((staffing * load).round() as usize).min(bots)
 }
 
 /// Hands each `offer` event addressed to a bot to that bot.
@@ -705,6 +711,17 @@ mod tests {
         );
         assert!((night / peak - NIGHT_FLOOR).abs() < 1e-9, "{night}");
         assert_eq!(queue_rates(&billing(), 0.0).iter().sum::<f64>(), 0.0);
+    }
+
+    #[test]
+    fn bots_staff_seventy_percent_of_the_load_and_leave_quiet_hours_to_people() {
+        let rates = queue_rates(&billing(), 1.0);
+        let peak = rates.iter().copied().fold(0.0, f64::max);
+        // Peak: 240 chats an hour × 50 s = 3.3 Erlangs; 70% is 2.3 bots.
+        assert_eq!(bots_wanted(peak, 0.7, 5), 2);
+        assert_eq!(bots_wanted(peak, 0.7, 1), 1, "never more bots than exist");
+        assert_eq!(bots_wanted(rates[4], 0.7, 5), 1, "night: half the peak");
+        assert_eq!(bots_wanted(peak / 10.0, 0.7, 5), 0);
     }
 
     #[test]
