@@ -725,7 +725,10 @@ function customerUpdate(c, notes) {
 
 function historyList(history, currentChat) {
   const list = Array.isArray(history) ? history : history.interactions || history.items || [];
-  const past = list.filter((i) => Number(i.id) !== Number(currentChat));
+  // Newest first: the last contacts matter most to the conversation at hand.
+  const past = list
+    .filter((i) => Number(i.id) !== Number(currentChat))
+    .sort((x, y) => new Date(y.created_at) - new Date(x.created_at));
   const items = past.map((i) =>
     el(
       "li",
