@@ -84,6 +84,8 @@ pub(crate) struct QueueInfo {
 pub(crate) struct AgentInfo {
     pub user: UserId,
     pub name: String,
+    /// The state last logged, and since when.
+    pub state: (AgentActivity, Option<NotReadyReason>),
     pub since: Timestamp,
 }
 
@@ -534,8 +536,14 @@ impl Org {
 
     fn agent_changed(&mut self, agent: AgentId, to: AgentState, at: Timestamp, b: &mut Batch) {
         let info = &mut self.agents[agent.index()];
-        info.since = at;
         let (state, reason) = activity(to);
+        // The engine starts every agent offline, so a rebuild "changes"
+        // agents back into the state the log already has: not a change.
+        if info.state == (state, reason) {
+            return;
+        }
+        info.state = (state, reason);
+        info.since = at;
         b.log(
             at,
             "agent_state",
@@ -1218,6 +1226,7 @@ impl Org {
     /// Today's figures.
     pub async fn wallboard(&mut self) -> Result<Wallboard, LiveError> {
         let (now, at) = self.tick();
+        self.stats.roll(at);
         let mut all = Vec::new();
         let mut queues = Vec::with_capacity(self.queues.len());
         for (index, queue) in self.queues.iter().enumerate() {
@@ -1293,6 +1302,7 @@ impl Org {
         let agent = self.agent(user)?;
         let board = self.agent_board(agent)?;
         let (_, at) = self.tick();
+        self.stats.roll(at);
         let (handled_today, average_handle_s) = self.stats.handled(user);
         Ok(AgentDetail {
             agent: user,

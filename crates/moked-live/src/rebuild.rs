@@ -5,7 +5,7 @@
 use crate::actor::{
     AgentInfo, Chat, Org, Phase, QueueInfo, Route, Routes, Stage, engine_time, span, timestamp,
 };
-use crate::api::{Lang, LiveConfig, LiveEvent, NotReadyReason};
+use crate::api::{AgentActivity, Lang, LiveConfig, LiveEvent, NotReadyReason};
 use crate::clock::Clock;
 use crate::error::LiveError;
 use crate::stats::Stats;
@@ -208,9 +208,14 @@ impl Org {
                 .stats
                 .agent_since(user.id)
                 .unwrap_or_else(|| self.clock.now());
+            let state = self
+                .stats
+                .logged_state(user.id)
+                .unwrap_or((AgentActivity::Offline, None));
             self.agents.push(AgentInfo {
                 user: user.id,
                 name: user.display_name,
+                state,
                 since,
             });
         }

@@ -258,6 +258,13 @@ impl Stats {
         self.agents.get(&user).map(|agent| agent.since)
     }
 
+    /// The agent's state as last logged.
+    pub fn logged_state(&self, user: UserId) -> Option<(AgentActivity, Option<NotReadyReason>)> {
+        self.agents
+            .get(&user)
+            .map(|agent| (agent.state, agent.reason))
+    }
+
     /// Chats the agent finished today and their average handle time in seconds.
     pub fn handled(&self, user: UserId) -> (u32, Option<f64>) {
         let Some(agent) = self.agents.get(&user) else {
