@@ -196,8 +196,14 @@ impl Server {
             tracing::info!("shutting down");
             let _ = closing.send(true);
         };
+        // TCP_NODELAY: a WebSocket event sent right after another small
+        // frame (an ack) would otherwise wait for the client's delayed ACK,
+        // about 40 ms on Linux.
+        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         axum::serve(
-            self.listener,
+            listener,
             self.app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(signal)

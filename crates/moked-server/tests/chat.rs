@@ -271,3 +271,39 @@ async fn widget_is_rate_limited(backend: Backend) {
         StatusCode::UNAUTHORIZED
     );
 }
+
+both_backends! {
+    staff_socket_refuses_other_sites => staff_socket_refuses_other_sites;
+}
+
+async fn staff_socket_refuses_other_sites(backend: Backend) {
+    use tokio_tungstenite::tungstenite::Error;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let server = start(backend, |_| {}).await;
+    seed_org(server.store.as_ref(), "acme", "אקמה").await;
+    let agent = Client::login(&server, "acme", "agent").await;
+    let url = format!("{}/api/v1/ws", server.base.replace("http://", "ws://"));
+    let mut request = url.as_str().into_client_request().unwrap();
+    let cookie = format!("moked_session={}", agent.session.as_ref().unwrap());
+    request
+        .headers_mut()
+        .insert("Cookie", cookie.parse().unwrap());
+    request
+        .headers_mut()
+        .insert("Origin", "https://evil.example".parse().unwrap());
+    match tokio_tungstenite::connect_async(request).await {
+        Err(Error::Http(response)) => assert_eq!(response.status(), StatusCode::FORBIDDEN),
+        other => panic!(
+            "a cross-site handshake was not refused: {:?}",
+            other.map(|_| ())
+        ),
+    }
+    let anonymous = tokio_tungstenite::connect_async(url.as_str()).await;
+    match anonymous {
+        Err(Error::Http(response)) => assert_eq!(response.status(), StatusCode::UNAUTHORIZED),
+        other => panic!(
+            "an anonymous handshake was not refused: {:?}",
+            other.map(|_| ())
+        ),
+    }
+}

@@ -32,6 +32,8 @@ enum Command {
     Schedule(cmd::schedule::Args),
     /// Run the contact-center server: HTTP API, web UI, live chat routing.
     Serve(cmd::serve::Args),
+    /// Run the server with a living Hebrew demo center (simulated customers and agents).
+    Demo(cmd::demo::Args),
     /// Set up organizations and users, and issue API tokens.
     Admin(cmd::admin::Args),
 }
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
         Command::Forecast(args) => cmd::forecast::run(args),
         Command::Schedule(args) => cmd::schedule::run(args),
         Command::Serve(args) => cmd::serve::run(args),
+        Command::Demo(args) => cmd::demo::run(args),
         Command::Admin(args) => cmd::admin::run(args),
     };
     match outcome {

@@ -43,7 +43,11 @@ fn admin(data: &Path, args: &[&str]) -> String {
 fn serve(data: &Path) -> (Child, String) {
     // Six customers share one address: raise the per-address chat limit.
     let config = data.join("moked.toml");
-    std::fs::write(&config, "[rate_limits]\nwidget_chats_per_minute = 100\nwidget_messages_per_minute = 6000\n").unwrap();
+    std::fs::write(
+        &config,
+        "[rate_limits]\nwidget_chats_per_minute = 100\nwidget_messages_per_minute = 6000\n",
+    )
+    .unwrap();
     let mut child = moked()
         .args(["serve", "--listen", "127.0.0.1:0", "--config"])
         .arg(&config)
@@ -399,4 +403,71 @@ async fn a_killed_server_loses_nothing_it_acknowledged() {
     assert!(!held.contains(&offered));
     server.kill().unwrap();
     server.wait().unwrap();
+}
+
+#[test]
+fn admin_refuses_bad_input_naming_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let output = moked()
+            .arg("admin")
+            .arg("--data")
+            .arg(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    assert_eq!(
+        run(&["org", "add", "--slug", "acme", "--name", "אקמה"]).0,
+        Some(0)
+    );
+    let (code, message) = run(&["org", "add", "--slug", "acme", "--name", "שוב"]);
+    assert_eq!(code, Some(2));
+    assert!(message.contains("--slug"), "{message}");
+    let (code, message) = run(&[
+        "org",
+        "add",
+        "--slug",
+        "b",
+        "--name",
+        "ב",
+        "--tz",
+        "Mars/Olympus",
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(message.contains("--tz"), "{message}");
+    let (code, message) = run(&["token", "--org", "nope", "--role", "admin"]);
+    assert_eq!(code, Some(2));
+    assert!(message.contains("--org"), "{message}");
+    let (code, message) = run(&["token", "--org", "acme", "--role", "boss"]);
+    assert_eq!(code, Some(2));
+    assert!(message.contains("--role"), "{message}");
+    let (code, message) = run(&[
+        "user",
+        "add",
+        "--org",
+        "acme",
+        "--login",
+        "x",
+        "--name",
+        "x",
+        "--role",
+        "agent",
+        "--password",
+        "short",
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(message.contains("--password"), "{message}");
+    let output = moked()
+        .args(["serve", "--listen", "localhost"])
+        .arg("--data")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--listen"));
 }

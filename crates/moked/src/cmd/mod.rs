@@ -1,6 +1,7 @@
 //! One module per subcommand: arguments, input files, output formats.
 
 pub mod admin;
+pub mod demo;
 pub mod forecast;
 pub mod schedule;
 pub mod serve;
