@@ -41,6 +41,7 @@ const state = {
   queues: null, // [{id, name}] or null when unknown
   agents: null, // [{id, name, state}] or null when not allowed
   customers: new Map(), // customer id → customer (cache for names)
+  agentNames: new Map(), // agent id → display name, from answers that carry them
   connected: false,
 };
 
@@ -67,8 +68,22 @@ function queueName(id) {
 
 function agentName(id) {
   if (Number(id) === Number(state.me.id)) return state.me.display_name;
+  const known = state.agentNames.get(Number(id));
+  if (known) return known;
   const a = state.agents && state.agents.find((x) => Number(x.id) === Number(id));
   return a ? a.name : t("desk.agent_n", { id });
+}
+
+/**
+ * Remembers agents' names an answer carries (`[{id, name}]` or `{id: name}`):
+ * agents may not read the users list, so names come with the data that needs them.
+ */
+function rememberAgents(list) {
+  if (Array.isArray(list)) {
+    for (const a of list) if (a && a.name) state.agentNames.set(Number(a.id ?? a.agent ?? a.user), a.name);
+  } else if (list && typeof list === "object") {
+    for (const [id, name] of Object.entries(list)) if (typeof name === "string") state.agentNames.set(Number(id), name);
+  }
 }
 
 /** The sender of a stored message as {kind, user}; accepts `"customer"` or `{kind, user}`. */
@@ -492,6 +507,7 @@ class ChatView {
     try {
       const data = await api("GET", `/interactions/${this.id}`);
       const inter = data.interaction || data;
+      rememberAgents(data.agents || data.agent_names);
       this.queue = this.queue ?? inter.queue;
       if (this.customerId == null) this.customerId = customerIdOf(inter);
       // The customer's name labels their messages: read it first.
@@ -514,6 +530,8 @@ class ChatView {
     if (m.id != null && this.messageIds.has(m.id)) return;
     if (m.id != null) this.messageIds.add(m.id);
     const s = senderOf(m);
+    const named = m.sender_name || (m.sender && m.sender.name);
+    if (named && s.user != null) state.agentNames.set(Number(s.user), named);
     const who = {
       customer: () => el("bdi", { text: this.title() }),
       agent: () => el("bdi", { text: agentName(s.user) }),
@@ -725,6 +743,8 @@ function customerUpdate(c, notes) {
 
 function historyList(history, currentChat) {
   const list = Array.isArray(history) ? history : history.interactions || history.items || [];
+  if (!Array.isArray(history)) rememberAgents(history.agents || history.agent_names);
+  for (const i of list) rememberAgents(i.agents || i.agent_names);
   // Newest first: the last contacts matter most to the conversation at hand.
   const past = list
     .filter((i) => Number(i.id) !== Number(currentChat))
