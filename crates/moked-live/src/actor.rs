@@ -1259,11 +1259,12 @@ impl Org {
                 intervals: self.stats.interval_stats(&intervals),
             });
         }
+        let ringing = self.ringing();
         let agents = self
             .agents
             .iter()
             .enumerate()
-            .map(|(index, _)| self.agent_board(AgentId(index as u32)))
+            .map(|(index, _)| self.agent_board(AgentId(index as u32), &ringing))
             .collect::<Result<Vec<_>, _>>()?;
         if all.is_empty() {
             all = vec![Tally::default(); 1];
@@ -1277,15 +1278,27 @@ impl Org {
         })
     }
 
-    fn agent_board(&self, agent: AgentId) -> Result<AgentBoard, LiveError> {
+    /// Offers ringing per agent, in one pass over the chats.
+    fn ringing(&self) -> HashMap<AgentId, usize> {
+        let mut ringing = HashMap::new();
+        for chat in self.chats.values() {
+            if let Phase::Offered { agent, .. } = chat.phase {
+                *ringing.entry(agent).or_default() += 1;
+            }
+        }
+        ringing
+    }
+
+    /// An agent's line on the wallboard; `ringing`: offers ringing per agent.
+    fn agent_board(
+        &self,
+        agent: AgentId,
+        ringing: &HashMap<AgentId, usize>,
+    ) -> Result<AgentBoard, LiveError> {
         let info = &self.agents[agent.index()];
         let view = self.engine.agent_view(agent).map_err(refused)?;
         let (state, reason) = activity(view.state);
-        let ringing = self
-            .chats
-            .values()
-            .filter(|chat| matches!(chat.phase, Phase::Offered { agent: a, .. } if a == agent))
-            .count();
+        let ringing = ringing.get(&agent).copied().unwrap_or(0);
         let held = usize::from(view.active[Channel::Chat.index()]).saturating_sub(ringing);
         Ok(AgentBoard {
             agent: info.user,
@@ -1300,7 +1313,7 @@ impl Org {
     /// One agent's day.
     pub async fn agent_detail(&mut self, user: UserId) -> Result<AgentDetail, LiveError> {
         let agent = self.agent(user)?;
-        let board = self.agent_board(agent)?;
+        let board = self.agent_board(agent, &self.ringing())?;
         let (_, at) = self.tick();
         self.stats.roll(at);
         let (handled_today, average_handle_s) = self.stats.handled(user);
