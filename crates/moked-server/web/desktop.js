@@ -214,7 +214,9 @@ function renderPresence() {
   // Offered, busy and wrap-up are states of an available agent: the selector
   // shows the choice, the label next to it what the agent is doing.
   const working = ["offered", "busy", "wrap_up"].includes(p.state);
-  ui.presence.value = p.state === "not_ready" ? `not_ready:${p.reason || "break"}` : working ? "available" : p.state;
+  const value = p.state === "not_ready" ? `not_ready:${p.reason || "break"}` : working ? "available" : p.state;
+  // Runs every second: touch the selector only when the state changed.
+  if (ui.presence.value !== value) ui.presence.value = value;
   ui.activity.textContent = working ? t(`agent_state.${p.state}`) : "";
   ui.presenceTime.textContent = formatDuration(secondsSince(p.since));
   ui.presenceTime.title = presenceLabel(p);
