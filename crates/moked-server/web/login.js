@@ -79,12 +79,13 @@ export function showFatal(err) {
  */
 export function topbar(session, current, ...extra) {
   const role = session.user.role;
+  // Only agents take contacts: supervisors and admins have no desk in the live center.
   const links = [
     ["desktop", "/desktop", "agent"],
     ["wallboard", "/wallboard", "supervisor"],
     ["admin", "/admin", "admin"],
   ]
-    .filter(([, , needed]) => roleAtLeast(role, needed))
+    .filter(([name, , needed]) => (name === "desktop" ? role === "agent" : roleAtLeast(role, needed)))
     .map(([name, href]) =>
       el("a", { href, "aria-current": name === current ? "page" : null, text: t(`nav.${name}`) }),
     );
