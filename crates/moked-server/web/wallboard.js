@@ -298,7 +298,7 @@ function renderChart(intervals) {
   const plotW = W - pad.start - pad.end;
   const plotH = H - pad.top - pad.bottom;
   // Whole-number ticks: the axis top is four equal integer steps.
-  const tick = Math.max(1, Math.ceil(Math.max(...intervals.map((i) => Math.max(i.offered, i.answered))) / 4));
+  const tick = niceStep(Math.max(...intervals.map((i) => Math.max(i.offered, i.answered))) / 4);
   const max = tick * 4;
   // The whole day is drawn (intervals run from midnight to now), so a bar keeps
   // its width and place as the day fills up.
@@ -335,6 +335,15 @@ function renderChart(intervals) {
   }
   if (slPoints.length) root.append(svg("polyline", { points: slPoints.join(" "), fill: "none", stroke: "#b3261e", "stroke-width": 2.5 }));
   replaceChildren(ui.chart, root, legend());
+}
+
+/** The smallest of 1, 2, 5, 10, 20, 50 … that is at least `raw` (axis steps people read at a glance). */
+function niceStep(raw) {
+  let step = 1;
+  for (let scale = 1; step < raw; scale *= 10) {
+    step = [1, 2, 5, 10].map((m) => m * scale).find((v) => v >= raw) ?? 10 * scale;
+  }
+  return step;
 }
 
 function gridLines(max, yOf, W, pad, rtl) {
