@@ -6,9 +6,11 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -18,9 +20,46 @@ fn moked() -> Command {
     Command::new(env!("CARGO_BIN_EXE_moked"))
 }
 
-fn admin(data: &Path, args: &[&str]) -> String {
+/// Where a test's server keeps its data: a data folder (with the SQLite
+/// file), or a fresh PostgreSQL database.
+struct Place {
+    dir: PathBuf,
+    database_url: Option<String>,
+}
+
+impl Place {
+    fn store_args(&self) -> Vec<OsString> {
+        let mut args = vec![OsString::from("--data"), self.dir.clone().into_os_string()];
+        if let Some(url) = &self.database_url {
+            args.push("--database-url".into());
+            args.push(url.into());
+        }
+        args
+    }
+}
+
+/// A fresh database on `MOKED_TEST_POSTGRES_URL`, as a URL.
+async fn fresh_postgres_url(server_url: &str) -> String {
+    use sqlx::{ConnectOptions, Executor};
+    let options =
+        sqlx::postgres::PgConnectOptions::from_str(server_url).expect("a postgres:// URL");
+    let micros = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_micros();
+    let name = format!("moked_kill_test_{}_{micros}", std::process::id());
+    let mut admin = options.connect().await.expect("connect to PostgreSQL");
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create a test database");
+    let (base, _) = server_url.rsplit_once('/').expect("a URL with a database");
+    format!("{base}/{name}")
+}
+
+fn admin(place: &Place, args: &[&str]) -> String {
     let mut command = moked();
-    command.arg("admin").arg("--data").arg(data).args(args);
+    command.arg("admin").args(place.store_args()).args(args);
     let needs_password = args.contains(&"--password-stdin");
     command
         .stdin(Stdio::piped())
@@ -40,9 +79,9 @@ fn admin(data: &Path, args: &[&str]) -> String {
 }
 
 /// Starts `moked serve` and returns it with its base URL.
-fn serve(data: &Path) -> (Child, String) {
+fn serve(place: &Place) -> (Child, String) {
     // Six customers share one address: raise the per-address chat limit.
-    let config = data.join("moked.toml");
+    let config = place.dir.join("moked.toml");
     std::fs::write(
         &config,
         "[rate_limits]\nwidget_chats_per_minute = 100\nwidget_messages_per_minute = 6000\n",
@@ -51,8 +90,7 @@ fn serve(data: &Path) -> (Child, String) {
     let mut child = moked()
         .args(["serve", "--listen", "127.0.0.1:0", "--config"])
         .arg(&config)
-        .arg("--data")
-        .arg(data)
+        .args(place.store_args())
         .env("MOKED_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -187,12 +225,36 @@ async fn customer(base: String, n: usize, acked: Arc<Mutex<Acknowledged>>) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_killed_server_loses_nothing_it_acknowledged() {
+async fn a_killed_server_loses_nothing_it_acknowledged_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path();
-    admin(data, &["org", "add", "--slug", "acme", "--name", "אקמה"]);
+    let place = Place {
+        dir: dir.path().to_owned(),
+        database_url: None,
+    };
+    kill_and_restart(&place).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_server_loses_nothing_it_acknowledged_postgres() {
+    let Ok(server_url) = std::env::var("MOKED_TEST_POSTGRES_URL") else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "NOTICE: MOKED_TEST_POSTGRES_URL is not set: the kill -9 test on PostgreSQL is SKIPPED."
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let place = Place {
+        dir: dir.path().to_owned(),
+        database_url: Some(fresh_postgres_url(&server_url).await),
+    };
+    kill_and_restart(&place).await;
+}
+
+async fn kill_and_restart(place: &Place) {
+    admin(place, &["org", "add", "--slug", "acme", "--name", "אקמה"]);
     admin(
-        data,
+        place,
         &[
             "user",
             "add",
@@ -208,7 +270,7 @@ async fn a_killed_server_loses_nothing_it_acknowledged() {
         ],
     );
     let token = admin(
-        data,
+        place,
         &[
             "token",
             "--org",
@@ -222,7 +284,7 @@ async fn a_killed_server_loses_nothing_it_acknowledged() {
     .trim()
     .to_owned();
 
-    let (mut server, base) = serve(data);
+    let (mut server, base) = serve(place);
     wait_healthy(&base).await;
     let boss = Api::new(&base, Some(token.clone()));
     let (status, queue) = boss
@@ -311,7 +373,7 @@ async fn a_killed_server_loses_nothing_it_acknowledged() {
         acked.messages.len()
     );
 
-    let (mut server, base) = serve(data);
+    let (mut server, base) = serve(place);
     wait_healthy(&base).await;
     let boss = Api::new(&base, Some(token));
     for (chat, _) in &acked.chats {
