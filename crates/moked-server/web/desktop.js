@@ -974,12 +974,17 @@ async function start() {
     tickCountdowns();
   }, 1000);
   const side = await Promise.allSettled([loadQueues(), loadAgents(), loadWrapUpCodes()]);
-  for (const r of side) if (r.status === "rejected") toast(r.reason.message, "error");
   try {
     await loadDesk();
   } catch (e) {
+    // A supervisor or admin opening this page has no desk in the live center.
+    if (e instanceof ApiError && e.status === 404) {
+      replaceChildren(ui.noChat, t("desk.not_agent"));
+      return;
+    }
     toast(e.message, "error");
   }
+  for (const r of side) if (r.status === "rejected" && r.reason.status !== 403) toast(r.reason.message, "error");
   ui.ready = true;
   connectLive(onEvent, onConnection);
 }
