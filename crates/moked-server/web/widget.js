@@ -828,7 +828,8 @@
         if (ev.from === "agent") showTyping(state.agentName);
         break;
       case "chat_transferred":
-        systemLine(t("system.transferred"));
+        // The server tells the customer in a system message of its own; we only stop
+        // showing the previous agent as connected.
         setStatus({ state: "offered" });
         break;
       case "chat_ended":
