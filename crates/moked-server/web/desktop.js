@@ -332,6 +332,9 @@ function showNoChat() {
 }
 
 function renderTabs() {
+  // The tabs are rebuilt: a keyboard user's focus goes back to the same chat's tab.
+  const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest(".chat-tab");
+  const focusedChat = focused ? focused.dataset.chat : null;
   const tabs = state.order.map((id, i) => {
     const view = state.chats.get(id);
     return el(
@@ -343,6 +346,7 @@ function renderTabs() {
           type: "button",
           role: "tab",
           class: "chat-tab secondary",
+          dataset: { chat: id },
           "aria-selected": String(id === state.active),
           "aria-controls": `chat-${id}`,
           on: { click: () => selectChat(id) },
@@ -354,6 +358,10 @@ function renderTabs() {
     );
   });
   replaceChildren(ui.tabs, tabs.length ? tabs : el("li", { class: "empty", text: t("desk.no_chats") }));
+  if (focusedChat) {
+    const again = ui.tabs.querySelector(`.chat-tab[data-chat="${CSS.escape(focusedChat)}"]`);
+    if (again) again.focus();
+  }
   const cap = chatCapacity();
   ui.chatCount.textContent = cap ? t("desk.chat_count_cap", { n: state.order.length, cap }) : String(state.order.length);
 }
