@@ -93,6 +93,8 @@ pub async fn track(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let seconds = started.elapsed().as_secs_f64();
     let status = response.status().as_u16();
+    // The route pattern, never the raw URI: a query may hold a chat token.
+    tracing::debug!(%method, %route, status, ms = seconds * 1000.0, "request");
     {
         let mut requests = lock(&METRICS.requests);
         *requests.entry((route.clone(), method, status)).or_default() += 1;

@@ -14,6 +14,7 @@ both_backends! {
     admin_round_trips_in_hebrew => admin_round_trips_in_hebrew;
     bad_input_gets_problems_naming_the_field => bad_input_gets_problems_naming_the_field;
     login_is_rate_limited => login_is_rate_limited;
+    forwarded_for_is_trusted_only_when_configured => forwarded_for_is_trusted_only_when_configured;
     health_metrics_and_openapi => health_metrics_and_openapi;
 }
 
@@ -376,7 +377,11 @@ async fn bad_input_gets_problems_naming_the_field(backend: Backend) {
 }
 
 async fn login_is_rate_limited(backend: Backend) {
-    let server = start(backend, |config| config.rate_limits.login_per_minute = 3).await;
+    let server = start(backend, |config| {
+        config.rate_limits.login_per_minute = 3;
+        config.tls_terminated = true;
+    })
+    .await;
     seed_org(server.store.as_ref(), "acme", "אקמה").await;
     let client = Client::anonymous(&server);
     let attempt = json!({"org": "acme", "login": "admin", "password": "ניחוש"});
@@ -404,6 +409,43 @@ async fn login_is_rate_limited(backend: Backend) {
         )
         .await;
     assert_eq!(other_login.status, StatusCode::OK, "the limit is per login");
+    let cookie = other_login.headers["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("; Secure"), "Secure behind TLS: {cookie}");
+}
+
+async fn chats_from(server: &TestServer, forwarded: &str) -> StatusCode {
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/widget/acme/chats", server.base))
+        .header("X-Forwarded-For", forwarded)
+        .json(&json!({"name": "נועה"}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn forwarded_for_is_trusted_only_when_configured(backend: Backend) {
+    for trust in [false, true] {
+        let server = start(backend, |config| {
+            config.rate_limits.widget_chats_per_minute = 1;
+            config.trust_proxy = trust;
+        })
+        .await;
+        seed_org(server.store.as_ref(), "acme", "אקמה").await;
+        assert_eq!(chats_from(&server, "10.0.0.1").await, StatusCode::CREATED);
+        // A client-chosen first entry is ignored; the proxy's own (last) counts.
+        let second = chats_from(&server, "10.9.9.9, 10.0.0.2").await;
+        let expected = if trust {
+            StatusCode::CREATED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(second, expected, "trust_proxy = {trust}");
+        assert_eq!(
+            chats_from(&server, "10.7.7.7, 10.0.0.1").await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+    }
 }
 
 async fn health_metrics_and_openapi(backend: Backend) {
