@@ -20,6 +20,7 @@ pub const AGENT_TAG: &str = "lg-a";
 pub struct Agent {
     credentials: Credentials,
     cookie: String,
+    wrap_up_code: i64,
 }
 
 impl Agent {
@@ -29,6 +30,7 @@ impl Agent {
         org: &str,
         login: &str,
         password: &str,
+        wrap_up_code: i64,
     ) -> Result<Agent, ApiError> {
         let body = json!({ "org": org, "login": login, "password": password });
         let (text, cookies) = api
@@ -49,6 +51,7 @@ impl Agent {
                 csrf,
             },
             cookie,
+            wrap_up_code,
         })
     }
 
@@ -133,6 +136,12 @@ impl Agent {
                     let path = format!("/interactions/{chat}/messages");
                     self.spawn_call(api, metrics, path, Some(body));
                 }
+            }
+            Some("chat_ended") => {
+                // Wrap up at once: an agent in wrap-up takes no new chats.
+                let body = json!({ "code": self.wrap_up_code });
+                let path = format!("/interactions/{chat}/wrap-up");
+                self.spawn_call(api, metrics, path, Some(body));
             }
             _ => {}
         }

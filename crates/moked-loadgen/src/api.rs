@@ -176,7 +176,8 @@ impl Api {
         if let Some(cookie) = cookie {
             request.headers_mut().insert("cookie", header(cookie)?);
         }
-        let (socket, _) = tokio_tungstenite::connect_async(request)
+        // Nagle off, as a browser has it: small frames go out at once.
+        let (socket, _) = tokio_tungstenite::connect_async_with_config(request, None, true)
             .await
             .map_err(|error| fail(error.to_string()))?;
         Ok(socket)

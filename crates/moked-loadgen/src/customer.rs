@@ -38,9 +38,14 @@ pub async fn run(
     done: tokio::sync::mpsc::Sender<()>,
     mut release: watch::Receiver<bool>,
 ) {
-    let socket = exchange(&api, &script, &metrics).await;
+    let opened = exchange(&api, &script, &metrics).await;
     let _ = done.send(()).await;
-    let Some(mut socket) = socket else {
+    let Some(Opened {
+        mut socket,
+        chat,
+        token,
+    }) = opened
+    else {
         return;
     };
     // Idle: read (answering pings) until released, so the connection is
@@ -62,11 +67,24 @@ pub async fn run(
         }
     }
     let _ = socket.close(None).await;
+    // Leave the server as found: the chat ends (after the measurements, so
+    // a failure here is not counted).
+    let end = format!("/widget/chats/{chat}/end");
+    let _ = api
+        .call(Method::POST, &end, &Credentials::Bearer(token), None::<&()>)
+        .await;
+}
+
+/// An open chat and its connection.
+struct Opened {
+    socket: Socket,
+    chat: i64,
+    token: String,
 }
 
 /// Opens the chat and exchanges the messages; the socket when all went well
 /// enough to keep it.
-async fn exchange(api: &Api, script: &Script, metrics: &Metrics) -> Option<Socket> {
+async fn exchange(api: &Api, script: &Script, metrics: &Metrics) -> Option<Opened> {
     let (chat, token) = match open_chat(api, script, metrics).await {
         Ok(opened) => opened,
         Err(error) => {
@@ -84,16 +102,34 @@ async fn exchange(api: &Api, script: &Script, metrics: &Metrics) -> Option<Socke
             return None;
         }
     };
-    if !wait_for(&mut socket, script.timeout, metrics, |event| {
-        event["type"] == "chat_connected"
-    })
-    .await
+    // The agent may have accepted before the socket subscribed: the
+    // chat's status (read after subscribing) covers that case.
+    let already = match connected_now(api, chat, &token).await {
+        Ok(connected) => connected,
+        Err(error) => {
+            metrics.errors.record(ErrorKind::Http, error.to_string());
+            return Some(Opened {
+                socket,
+                chat,
+                token,
+            });
+        }
+    };
+    if !already
+        && !wait_for(&mut socket, script.timeout, metrics, |event| {
+            event["type"] == "chat_connected"
+        })
+        .await
     {
         metrics.errors.record(
             ErrorKind::Timeout,
             format!("chat {chat} was never connected"),
         );
-        return Some(socket);
+        return Some(Opened {
+            socket,
+            chat,
+            token,
+        });
     }
     metrics.connected.fetch_add(1, Ordering::Relaxed);
     for round in 0..script.messages {
@@ -102,7 +138,21 @@ async fn exchange(api: &Api, script: &Script, metrics: &Metrics) -> Option<Socke
             break;
         }
     }
-    Some(socket)
+    Some(Opened {
+        socket,
+        chat,
+        token,
+    })
+}
+
+/// Whether an agent already holds the chat.
+async fn connected_now(api: &Api, chat: i64, token: &str) -> Result<bool, ApiError> {
+    let credentials = Credentials::Bearer(token.to_owned());
+    let path = format!("/widget/chats/{chat}");
+    let answer = api
+        .call(Method::GET, &path, &credentials, None::<&()>)
+        .await?;
+    Ok(answer["status"]["state"] == "connected")
 }
 
 /// POSTs the chat; its id and token. The POST's start is handed to the

@@ -163,9 +163,14 @@ async fn run(args: Args) -> Result<report::RunResult, RunError> {
     let exchange_seconds = started.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_secs(args.idle_seconds)).await;
     let rss_idle = report::rss_kib(args.server_pid);
+    // Customers end their chats first, so agents see the ends and wrap up.
     let _ = release.send(true);
+    for task in customers {
+        let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
     let _ = stop_agents.send(true);
-    for task in customers.into_iter().chain(agents) {
+    for task in agents {
         let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
     }
     Ok(report::RunResult::new(
@@ -204,7 +209,8 @@ async fn start_agents(
     let mut handles = Vec::with_capacity(prepared.logins.len());
     for batch in prepared.logins.chunks(PARALLEL_LOGINS) {
         let logins = batch.iter().map(|login| async move {
-            let agent = agent::Agent::login(api, &args.org, login, password).await?;
+            let code = prepared.wrap_up_code;
+            let agent = agent::Agent::login(api, &args.org, login, password, code).await?;
             let socket = agent.go_live(api).await?;
             Ok::<_, ApiError>((agent, socket))
         });

@@ -17,6 +17,8 @@ pub struct Prepared {
     pub queue: i64,
     /// Agents' logins, in order.
     pub logins: Vec<String>,
+    /// The wrap-up code agents close chats with.
+    pub wrap_up_code: i64,
 }
 
 /// What to prepare.
@@ -51,6 +53,8 @@ pub async fn prepare(api: &Api, plan: &Plan<'_>) -> Result<Prepared, ApiError> {
         "offer_timeout_seconds": 0,
     });
     let queue = find_or_create(api, &admin, "/queues", "name", queue_spec).await?;
+    let code_spec = json!({ "code": "load-done", "label": "סיום בדיקת עומס" });
+    let wrap_up_code = find_or_create(api, &admin, "/wrap-up-codes", "code", code_spec).await?;
     let existing = api.call(Method::GET, "/users", &admin, None::<&()>).await?;
     let mut logins = Vec::with_capacity(plan.agents);
     for index in 1..=plan.agents {
@@ -65,7 +69,11 @@ pub async fn prepare(api: &Api, plan: &Plan<'_>) -> Result<Prepared, ApiError> {
             .await?;
         logins.push(login);
     }
-    Ok(Prepared { queue, logins })
+    Ok(Prepared {
+        queue,
+        logins,
+        wrap_up_code,
+    })
 }
 
 /// The id of the record of `collection` whose `key` field equals the
