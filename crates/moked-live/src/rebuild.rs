@@ -80,9 +80,22 @@ pub(crate) async fn load(
         positions_sent: HashMap::new(),
         positions_pending: HashSet::new(),
     };
+    let presences = state.store.agent_presences(org).await?;
+    for (user, presence) in &presences {
+        // An agent with nothing in the replayed log has kept its chosen
+        // presence since it chose it.
+        let (activity, reason) = match presence.state {
+            PresenceState::Offline => (AgentActivity::Offline, None),
+            PresenceState::Available => (AgentActivity::Available, None),
+            PresenceState::NotReady => (AgentActivity::NotReady, Some(reason_of(&presence.reason))),
+        };
+        state
+            .stats
+            .seed_agent(*user, activity, reason, presence.since);
+    }
     state.load_configuration().await?;
     state.restore_chats(now).await?;
-    state.restore_presences().await?;
+    state.restore_presences(presences).await?;
     Ok(state)
 }
 
@@ -390,8 +403,10 @@ impl Org {
 
     /// Agents get their last presence back. This is the first step whose
     /// events are new (offers to agents who come back), so they are committed.
-    async fn restore_presences(&mut self) -> Result<(), LiveError> {
-        let presences = self.store.agent_presences(self.id).await?;
+    async fn restore_presences(
+        &mut self,
+        presences: Vec<(UserId, moked_store::AgentPresence)>,
+    ) -> Result<(), LiveError> {
         let mut logins: Vec<(AgentId, Option<ReasonCode>)> = Vec::new();
         for (user, presence) in presences {
             let Some(&agent) = self.agent_index.get(&user) else {
@@ -401,11 +416,7 @@ impl Org {
                 PresenceState::Offline => {}
                 PresenceState::Available => logins.push((agent, None)),
                 PresenceState::NotReady => {
-                    let reason = presence
-                        .reason
-                        .as_deref()
-                        .and_then(NotReadyReason::from_name)
-                        .unwrap_or(NotReadyReason::Personal);
+                    let reason = reason_of(&presence.reason);
                     logins.push((agent, Some(ReasonCode(reason.code()))));
                 }
             }
@@ -436,6 +447,14 @@ impl Org {
             .await?;
         self.commit(batch).await
     }
+}
+
+/// A stored not-ready reason (an unknown one reads as personal time).
+fn reason_of(stored: &Option<String>) -> NotReadyReason {
+    stored
+        .as_deref()
+        .and_then(NotReadyReason::from_name)
+        .unwrap_or(NotReadyReason::Personal)
 }
 
 /// Where an open interaction stands by its timeline.

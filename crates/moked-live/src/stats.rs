@@ -258,6 +258,24 @@ impl Stats {
         self.agents.get(&user).map(|agent| agent.since)
     }
 
+    /// Sets an agent's state when the replayed log said nothing about it.
+    pub fn seed_agent(
+        &mut self,
+        user: UserId,
+        state: AgentActivity,
+        reason: Option<NotReadyReason>,
+        since: Timestamp,
+    ) {
+        self.agents.entry(user).or_insert_with(|| AgentDay {
+            state,
+            reason,
+            since,
+            time: HashMap::new(),
+            handled: 0,
+            handle_total: SignedDuration::ZERO,
+        });
+    }
+
     /// The agent's state as last logged.
     pub fn logged_state(&self, user: UserId) -> Option<(AgentActivity, Option<NotReadyReason>)> {
         self.agents

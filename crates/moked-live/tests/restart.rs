@@ -297,3 +297,44 @@ async fn a_reload_after_an_admin_change_keeps_every_chat_and_adds_the_new_agent(
     assert_eq!((tech.offered, tech.answered), (1, 1));
     assert_eq!(tech.asa_s, Some(15.0));
 }
+
+#[tokio::test]
+async fn a_restart_counts_only_today_from_the_log() {
+    let mut c = center().await;
+    // Yesterday, a busy hour: five chats, two answered, three abandoned.
+    c.clock
+        .set(common::morning() - jiff::SignedDuration::from_hours(24));
+    c.restart().await;
+    c.available(c.dana).await;
+    for n in 0..5 {
+        let chat = c.open(c.billing, &format!("אתמול {n}")).await;
+        c.advance(20);
+        if n < 2 {
+            c.live.accept(c.org, c.dana, chat).await.unwrap();
+            c.live.end(c.org, c.dana, chat).await.unwrap();
+            c.live.wrap_up(c.org, c.dana, chat, c.refund).await.unwrap();
+        } else {
+            c.live.customer_end(c.org, chat).await.unwrap();
+        }
+    }
+    // This morning (10:00 in Jerusalem) the server starts again.
+    c.clock.set(common::morning());
+    c.restart().await;
+    let chat = c.open(c.billing, "היום").await;
+    let board = c.live.wallboard(c.org).await.unwrap();
+    let billing = board.queues.iter().find(|q| q.queue == c.billing).unwrap();
+    assert_eq!(
+        (billing.offered, billing.answered, billing.abandoned),
+        (1, 0, 0)
+    );
+    assert_eq!(billing.intervals.iter().map(|i| i.offered).sum::<u32>(), 1);
+    // Dana stayed available overnight: today counts from midnight (22:00 UTC).
+    let detail = c.live.agent_detail(c.org, c.dana).await.unwrap();
+    assert_eq!(detail.handled_today, 0);
+    let total: f64 = detail.time_in_state.iter().map(|s| s.seconds).sum();
+    assert_eq!(total, 10.0 * 3600.0);
+    assert!(matches!(
+        c.live.chat_status(c.org, chat).await.unwrap(),
+        ChatStatus::Offered
+    ));
+}
