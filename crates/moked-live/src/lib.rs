@@ -3,7 +3,7 @@
 //!
 //! # Design
 //!
-//! - **One actor per organization.** A tokio task ([`actor`]) owns the
+//! - **One actor per organization.** A tokio task (module `actor`) owns the
 //!   organization's [`moked_routing::Engine`], the maps between store ids
 //!   and engine ids (queues, agents, skills, interactions ⇄ contacts), the
 //!   open chats and today's statistics. [`Live`] methods send it a job over
@@ -33,7 +33,7 @@
 //!   `open_chat` likewise finds or creates the customer and the interaction
 //!   (with its `queued` step) in the caller's task, then asks the actor to
 //!   route it.
-//! - **Restart rebuild** ([`rebuild`]): per organization, queues, agents and
+//! - **Restart rebuild** (module `rebuild`): per organization, queues, agents and
 //!   wrap-up codes are loaded; today's `routing.*` events are replayed into
 //!   the statistics (which also tells which chats were in wrap-up); open
 //!   interactions are read with their timelines. Waiting chats re-enter the
@@ -43,10 +43,20 @@
 //!   connected chats go back to their agent (`Engine::restore_connected`),
 //!   chats in wrap-up too (the wrap-up restarts in full); ringing offers
 //!   are offered again. Agents then get their last presence back; only the
-//!   events of that last step (offers of waiting chats to agents who log
-//!   back in) are new and persisted. The events of rebuilding itself are not
-//!   persisted again, so nothing is counted twice. `reload` (after an admin
-//!   change) is the same rebuild.
+//!   events of that last step are persisted, and of those only what is new
+//!   (offers of waiting chats to agents who log back in; an agent state the
+//!   log already has is not logged again, so time in state goes on). The
+//!   events of rebuilding itself are not persisted again, so nothing is
+//!   counted twice. An agent the replayed log does not mention keeps its
+//!   stored presence and the time it was chosen. `reload` (after an admin
+//!   change) is the same rebuild; what only memory held is reset: wrap-up
+//!   timers restart in full, codes picked but not yet applied are dropped,
+//!   and system messages of rebuilt chats are in Hebrew (a chat's language
+//!   is not stored).
+//! - **Positions.** A chat is told its place when it enters a queue or goes
+//!   back to it; when chats leave a queue, the others waiting in it are told
+//!   their new places at most every 2 s per queue (the widget can also ask
+//!   `chat_status`).
 //! - **Agents** are the users with a chat capacity above zero (their
 //!   `agent_capacities`; 3 chats when none is set and the role is agent);
 //!   store skill levels 1–10 become engine proficiencies 1–5 (`ceil(level/2)`).
