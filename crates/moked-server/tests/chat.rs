@@ -26,10 +26,15 @@ async fn chat_from_open_to_rating(backend: Backend) {
     let org = seed_org(server.store.as_ref(), "acme", "אקמה").await;
     let agent = Client::login(&server, "acme", "agent").await;
     let mut agent_socket = staff_socket(&server, &agent).await;
+    let supervisor = Client::login(&server, "acme", "supervisor").await;
+    let mut floor_socket = staff_socket(&server, &supervisor).await;
     let ready = agent
         .put("/api/v1/agent/presence", json!({"state": "available"}))
         .await;
     assert_eq!(ready.status, StatusCode::NO_CONTENT, "{}", ready.text);
+    let state = event_of(&mut floor_socket, "agent_state").await;
+    assert_eq!(state["agent"], org.agent.0);
+    assert_eq!(state["state"], "available");
 
     let config = Client::anonymous(&server)
         .get("/api/v1/widget/acme/config")

@@ -21,7 +21,7 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::http::header;
 use axum::response::Response;
-use moked_live::LiveEvent;
+use moked_live::{LiveError, LiveEvent};
 use moked_store::{InteractionId, Role};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -159,14 +159,13 @@ pub async fn staff(
     check_origin(&headers, &caller)?;
     let events = state.live.subscribe(caller.org);
     let chats = match caller.user {
-        Some(user) => state
-            .live
-            .agent_desk(caller.org, user)
-            .await?
-            .chats
-            .iter()
-            .map(|chat| chat.chat.0)
-            .collect(),
+        Some(user) => match state.live.agent_desk(caller.org, user).await {
+            Ok(desk) => desk.chats.iter().map(|chat| chat.chat.0).collect(),
+            // Supervisors and admins who take no chats are not agents of
+            // the live center: they hold none.
+            Err(LiveError::NotFound { .. }) => Vec::new(),
+            Err(other) => return Err(other.into()),
+        },
         None => Vec::new(),
     };
     let view = StaffView::new(caller.user.map(|u| u.0), caller.role, chats);
