@@ -229,11 +229,32 @@ async fn widget_is_rate_limited(backend: Backend) {
     })
     .await;
     seed_org(server.store.as_ref(), "acme", "אקמה").await;
+    // Pages of other sites embed the widget: CORS preflights are answered.
+    let preflight = reqwest::Client::new()
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/api/v1/widget/acme/chats", server.base),
+        )
+        .header("Origin", "https://shop.example")
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", "content-type")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), StatusCode::NO_CONTENT);
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+    assert!(
+        preflight.headers()["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("authorization")
+    );
     let anonymous = Client::anonymous(&server);
     let first = anonymous
         .post("/api/v1/widget/acme/chats", json!({"name": "אבי"}))
         .await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    assert_eq!(first.headers["access-control-allow-origin"], "*");
     let second = anonymous
         .post("/api/v1/widget/acme/chats", json!({"name": "בתיה"}))
         .await;
