@@ -13,6 +13,7 @@ use crate::api::{
 use crate::clock::Clock;
 use crate::error::LiveError;
 use crate::live::BoxFuture;
+use crate::notices::Notice;
 use crate::stats::{Payload, Stats, Tally, add_intervals};
 use jiff::{SignedDuration, Timestamp};
 use moked_domain::Channel;
@@ -84,6 +85,8 @@ pub(crate) struct QueueInfo {
 pub(crate) struct AgentInfo {
     pub user: UserId,
     pub name: String,
+    /// Chats the agent takes at once.
+    pub capacity: u16,
     /// The state last logged, and since when.
     pub state: (AgentActivity, Option<NotReadyReason>),
     pub since: Timestamp,
@@ -1111,7 +1114,12 @@ impl Org {
         let notice = NewMessage {
             interaction: chat,
             sender: Sender::System,
-            body: transfer_notice(lang).to_owned(),
+            body: match to_queue {
+                Some(_) => Notice::TransferredToQueue,
+                None => Notice::TransferredToAgent,
+            }
+            .text(lang)
+            .to_owned(),
             // Unique per transfer: the time and the target.
             idempotency_key: match (to_queue, to_user) {
                 (Some(queue), _) => format!("transfer-{}-queue-{queue}", at.as_microsecond()),
@@ -1212,10 +1220,12 @@ impl Org {
             })
             .collect();
         offers.sort_by_key(|offer| offer.chat);
+        let info = &self.agents[agent.index()];
         Ok(AgentDesk {
             presence,
             reason,
-            since: self.agents[agent.index()].since,
+            since: info.since,
+            capacity: info.capacity,
             offers,
             chats: self.desk_chats(agent),
         })
@@ -1248,6 +1258,7 @@ impl Org {
                 queue: queue.id,
                 name: queue.name.clone(),
                 service_level_seconds: threshold,
+                service_level_target: self.config.service_level_target,
                 waiting: live.waiting,
                 longest_wait_s: duration(live.longest_wait).as_secs(),
                 offered: day.offered,
@@ -1276,6 +1287,15 @@ impl Org {
             agents,
             intervals: self.stats.interval_stats(&all),
         })
+    }
+
+    /// Every agent's line, without the queues' figures (the colleagues an
+    /// agent may transfer to).
+    pub async fn agents(&mut self) -> Result<Vec<AgentBoard>, LiveError> {
+        let ringing = self.ringing();
+        (0..self.agents.len())
+            .map(|index| self.agent_board(AgentId(index as u32), &ringing))
+            .collect()
     }
 
     /// Offers ringing per agent, in one pass over the chats.
@@ -1392,15 +1412,5 @@ fn not_ready(reason: NotReadyReason, since: Timestamp) -> AgentPresence {
         state: PresenceState::NotReady,
         reason: Some(reason.as_str().to_owned()),
         since,
-    }
-}
-
-/// The system message a customer gets when the chat is transferred.
-fn transfer_notice(lang: Lang) -> &'static str {
-    match lang {
-        Lang::He => "השיחה הועברה לנציג אחר. נא להמתין, נחזור אליך בהקדם.",
-        Lang::En => {
-            "Your chat has been transferred to another agent. Please wait, we will be with you shortly."
-        }
     }
 }

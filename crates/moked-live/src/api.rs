@@ -8,12 +8,16 @@ use moked_store::{ChatMessage, CustomerId, InteractionId, QueueId, UserId, WrapU
 use serde::{Deserialize, Serialize, Serializer};
 
 /// Settings of the live center.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LiveConfig {
     /// How long an offer rings when its queue sets no timeout of its own.
     pub offer_timeout: SignedDuration,
     /// After-contact work time when a queue sets none.
     pub default_wrap_up: SignedDuration,
+    /// The share of chats to answer within a queue's service-level
+    /// threshold (0.8: the customary 80/20), the wallboard's colour line.
+    /// One for the installation: the store keeps no target per queue.
+    pub service_level_target: f64,
 }
 
 impl Default for LiveConfig {
@@ -21,6 +25,7 @@ impl Default for LiveConfig {
         LiveConfig {
             offer_timeout: SignedDuration::from_secs(30),
             default_wrap_up: SignedDuration::from_secs(60),
+            service_level_target: 0.8,
         }
     }
 }
@@ -405,6 +410,9 @@ pub struct AgentDesk {
     pub reason: Option<NotReadyReason>,
     /// In that state since.
     pub since: Timestamp,
+    /// Chats the agent takes at once (chat slots); 0 for a user who takes
+    /// no chats.
+    pub capacity: u16,
     /// Offers ringing.
     pub offers: Vec<DeskOffer>,
     /// Chats held (connected or in wrap-up).
@@ -435,6 +443,9 @@ pub struct QueueBoard {
     pub name: String,
     /// Its service-level threshold in seconds.
     pub service_level_seconds: u32,
+    /// The share of chats to answer within the threshold, e.g. 0.8
+    /// ([`LiveConfig::service_level_target`]).
+    pub service_level_target: f64,
     /// Chats waiting now.
     pub waiting: u32,
     /// How long the longest-waiting one has waited, seconds.

@@ -52,7 +52,7 @@
 //!   change) is the same rebuild; what only memory held is reset: wrap-up
 //!   timers restart in full, codes picked but not yet applied are dropped,
 //!   and system messages of rebuilt chats are in Hebrew (a chat's language
-//!   is not stored).
+//!   is not stored; the texts are in module `notices`).
 //! - **Positions.** A chat is told its place when it enters a queue or goes
 //!   back to it; when chats leave a queue, the others waiting in it are told
 //!   their new places at most every 2 s per queue (the widget can also ask
@@ -96,6 +96,7 @@ mod api;
 mod clock;
 mod error;
 mod live;
+mod notices;
 mod rebuild;
 mod stats;
 

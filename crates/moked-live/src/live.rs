@@ -4,8 +4,8 @@
 
 use crate::actor::{Job, NewChat, Org, Route, Routes, Stage};
 use crate::api::{
-    AgentDesk, AgentDetail, ChatOpened, ChatStatus, LiveConfig, LiveEvent, OpenChat, Party,
-    PresenceRequest, TransferTarget, Wallboard,
+    AgentBoard, AgentDesk, AgentDetail, ChatOpened, ChatStatus, LiveConfig, LiveEvent, OpenChat,
+    Party, PresenceRequest, TransferTarget, Wallboard,
 };
 use crate::clock::Clock;
 use crate::error::LiveError;
@@ -387,6 +387,12 @@ impl Live {
     /// Today's figures per queue and agent (definitions in the crate doc).
     pub async fn wallboard(&self, org: OrgId) -> Result<Wallboard, LiveError> {
         self.call(org, |o: &mut Org| Box::pin(o.wallboard())).await
+    }
+
+    /// Every agent of the live center (users who take chats) with their
+    /// state now: the colleagues a chat can be transferred to.
+    pub async fn agents(&self, org: OrgId) -> Result<Vec<AgentBoard>, LiveError> {
+        self.call(org, |o: &mut Org| Box::pin(o.agents())).await
     }
 
     /// One agent's day.

@@ -198,6 +198,9 @@ impl Org {
             if chats == 0 {
                 continue;
             }
+            // The engine counts chats in a byte; more than 255 at once is
+            // no real agent.
+            let slots = chats.min(u16::from(u8::MAX)) as u8;
             let levels = store
                 .agent_skills(self.id, user.id)
                 .await?
@@ -212,7 +215,7 @@ impl Org {
             let spec = AgentSpec {
                 name: user.display_name.clone(),
                 skills: levels,
-                capacity: Capacity::NONE.with(Channel::Chat, chats.min(u16::from(u8::MAX)) as u8),
+                capacity: Capacity::NONE.with(Channel::Chat, slots),
                 queues: Vec::new(),
             };
             let id = self.engine.add_agent(spec).map_err(setup_error)?;
@@ -228,6 +231,7 @@ impl Org {
             self.agents.push(AgentInfo {
                 user: user.id,
                 name: user.display_name,
+                capacity: u16::from(slots),
                 state,
                 since,
             });

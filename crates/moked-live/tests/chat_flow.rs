@@ -406,8 +406,13 @@ async fn transfers_to_a_queue_and_to_a_busy_agent() {
         .unwrap()
         .into_iter()
         .filter(|m| m.content.sender == Sender::System)
-        .count();
-    assert_eq!(system, 2);
+        .map(|m| m.content.body)
+        .collect::<Vec<_>>();
+    // The chat was opened in Hebrew: each notice in Hebrew, naming where
+    // the chat went (a team, then a colleague).
+    assert_eq!(system.len(), 2, "{system:?}");
+    assert!(system[0].contains("לצוות אחר"), "{}", system[0]);
+    assert!(system[1].contains("לנציג אחר"), "{}", system[1]);
     let to_self = c
         .live
         .transfer(c.org, c.yossi, chat, TransferTarget::Agent(c.yossi))
