@@ -132,9 +132,7 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
         match error {
             StoreError::NotFound { entity } => ApiError::not_found(entity),
-            StoreError::Conflict { entity, detail } => {
-                ApiError::conflict(format!("{entity} already exists: {detail}"))
-            }
+            StoreError::Conflict { entity, detail } => conflict(entity, &detail),
             StoreError::Invalid { field, reason } => ApiError::invalid(field, reason),
             StoreError::Backend(source) => {
                 crate::metrics::store_error();
@@ -142,6 +140,40 @@ impl From<StoreError> for ApiError {
             }
         }
     }
+}
+
+/// The unique field of each kind of record the store reports a clash for
+/// (each table has exactly one unique value a person chooses), with the
+/// record's name as the message says it.
+const UNIQUE_FIELDS: [(&str, &str, &str); 7] = [
+    ("skill", "name", "a skill"),
+    ("team", "name", "a team"),
+    ("queue", "name", "a queue"),
+    ("business hours", "name", "a business-hours schedule"),
+    ("user", "login", "a user"),
+    ("wrap-up code", "code", "a wrap-up code"),
+    ("organization", "slug", "an organization"),
+];
+
+/// 409 for a unique clash, naming the field. The backend's own words (SQL
+/// constraint names, column lists) are logged at debug level, never sent.
+fn conflict(entity: &str, backend_detail: &str) -> ApiError {
+    tracing::debug!(entity, detail = backend_detail, "unique value clash");
+    let known = UNIQUE_FIELDS.iter().find(|(kind, _, _)| *kind == entity);
+    let (detail, field) = match (entity, known) {
+        (_, Some((_, field, noun))) => (
+            format!("{noun} with this {field} already exists"),
+            Some(*field),
+        ),
+        ("chat message", None) => (
+            "this idempotency_key was already used for another message".to_owned(),
+            Some("idempotency_key"),
+        ),
+        (_, None) => (format!("this {entity} already exists"), None),
+    };
+    let mut error = ApiError::conflict(detail);
+    error.field = field.map(str::to_owned);
+    error
 }
 
 impl From<LiveError> for ApiError {
@@ -176,5 +208,34 @@ impl IntoResponse for ApiError {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_clashes_name_the_field_and_hide_the_sql() {
+        let sql = "UNIQUE constraint failed: skills.org_id, skills.name";
+        let error = ApiError::from(StoreError::Conflict {
+            entity: "skill",
+            detail: sql.into(),
+        });
+        assert_eq!(error.status, StatusCode::CONFLICT);
+        assert_eq!(error.detail, "a skill with this name already exists");
+        assert_eq!(error.field.as_deref(), Some("name"));
+        let user = ApiError::from(StoreError::Conflict {
+            entity: "user",
+            detail: sql.into(),
+        });
+        assert_eq!(user.detail, "a user with this login already exists");
+        assert_eq!(user.field.as_deref(), Some("login"));
+        let other = ApiError::from(StoreError::Conflict {
+            entity: "token",
+            detail: sql.into(),
+        });
+        assert!(!other.detail.contains("UNIQUE"), "{}", other.detail);
+        assert_eq!(other.field, None);
     }
 }

@@ -121,8 +121,8 @@ pub const OPERATIONS: &[Operation] = &[
     op(
         "GET",
         "/queues",
-        "List queues",
-        Supervisor,
+        "List queues (agents read them to transfer chats)",
+        Agent,
         None,
         200,
         Some("QueueList"),
@@ -140,7 +140,7 @@ pub const OPERATIONS: &[Operation] = &[
         "GET",
         "/queues/{id}",
         "A queue",
-        Supervisor,
+        Agent,
         None,
         200,
         Some("Queue"),
@@ -381,6 +381,15 @@ pub const OPERATIONS: &[Operation] = &[
     ),
     op(
         "GET",
+        "/agents",
+        "The agents who take chats, with their state now (transfer targets)",
+        Agent,
+        None,
+        200,
+        Some("AgentList"),
+    ),
+    op(
+        "GET",
         "/agent/desk",
         "The agent's presence, offers and chats",
         Agent,
@@ -610,7 +619,7 @@ fn schemas() -> Value {
         "name": string(),
         "phones": {"type": "array", "items": {"type": "string", "description": "any Israeli or E.164 form; answered in E.164"}},
         "emails": {"type": "array", "items": string()},
-        "israeli_id": nullable(json!({"type": "string", "description": "nine digits, check digit verified"})),
+        "israeli_id": nullable(json!({"type": "string", "description": "nine digits, check digit verified; answered masked (*****6789) to agents, whole to supervisors and admins; a masked number written back unchanged keeps the stored one"})),
         "tier": {"type": "string", "enum": ["standard", "premium", "vip"]},
         "notes": string()
     });
@@ -687,8 +696,12 @@ fn schemas() -> Value {
             "created_at": {"type": "string", "format": "date-time"},
             "ended_at": nullable(json!({"type": "string", "format": "date-time"})),
             "timeline": {"type": "array", "items": {"type": "object", "properties": {"at": string(), "step": {"type": "object"}}}}}},
-        "InteractionList": array_of("Interaction"),
-        "InteractionView": {"allOf": [reference("Interaction"), {"type": "object", "properties": {"messages": array_of("Message")}}]},
+        "StaffNames": {"type": "array", "description": "every agent the timeline or messages name", "items": {"type": "object", "properties": {"id": integer(), "name": string()}}},
+        "HistoryItem": {"allOf": [reference("Interaction"), {"type": "object", "properties": {"agents": reference("StaffNames")}}]},
+        "InteractionList": array_of("HistoryItem"),
+        "InteractionView": {"allOf": [reference("Interaction"), {"type": "object", "properties": {
+            "messages": {"type": "array", "items": {"allOf": [reference("Message"), {"type": "object", "properties": {"sender_name": {"type": "string", "description": "the staff writer's display name (agent messages and notes)"}}}]}},
+            "agents": reference("StaffNames")}}]},
         "Message": message,
         "MessageRequest": object(&["body", "idempotency_key"], json!({"body": {"type": "string", "minLength": 1, "maxLength": 4000}, "idempotency_key": {"type": "string", "maxLength": 200}})),
         "NoteRequest": object(&["body"], json!({"body": {"type": "string", "minLength": 1, "maxLength": 4000}})),
@@ -697,8 +710,12 @@ fn schemas() -> Value {
         "PresenceRequest": object(&["state"], json!({
             "state": {"type": "string", "enum": ["available", "not_ready", "offline"]},
             "reason": {"type": "string", "enum": ["break", "meal", "training", "meeting", "coaching", "personal"]}})),
-        "AgentDesk": {"type": "object", "description": "presence, since, offers and chats, as moked-live reports them"},
-        "Wallboard": {"type": "object", "description": "queues and agents, as moked-live reports them"},
+        "AgentDesk": {"type": "object", "description": "presence, reason, since, capacity (chat slots; 0 and offline for a user who takes no chats), offers and chats, as moked-live reports them"},
+        "AgentList": {"type": "array", "items": {"type": "object", "properties": {
+            "id": integer(), "name": string(),
+            "state": {"type": "string", "enum": ["offline", "available", "offered", "busy", "wrap_up", "not_ready"]},
+            "reason": nullable(string()), "since": {"type": "string", "format": "date-time"}}}},
+        "Wallboard": {"type": "object", "description": "queues (with service_level_seconds and service_level_target, a fraction such as 0.8) and agents, as moked-live reports them"},
         "AgentDetail": {"type": "object", "description": "one agent, as moked-live reports it"},
         "WidgetConfig": {"type": "object", "properties": {
             "org_name": string(), "lang": lang,

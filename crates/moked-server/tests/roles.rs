@@ -55,14 +55,14 @@ fn cases() -> Vec<Case> {
         case(M::GET, "/session", None, Staff),
         case(M::PUT, "/me/lang", Some(json!({"lang": "he"})), Staff),
         case(M::GET, "/openapi.json", None, Public),
-        case(M::GET, "/queues", None, Supervisor),
+        case(M::GET, "/queues", None, Agent),
         case(
             M::POST,
             "/queues",
             Some(json!({"name": "תור חדש", "channel": "chat"})),
             Admin,
         ),
-        case(M::GET, "/queues/{queue}", None, Supervisor),
+        case(M::GET, "/queues/{queue}", None, Agent),
         case(
             M::PUT,
             "/queues/{queue}",
@@ -156,6 +156,7 @@ fn cases() -> Vec<Case> {
         ),
         case(M::GET, "/customers/{customer}/interactions", None, Agent),
         case(M::GET, "/interactions/{chat}", None, Agent),
+        case(M::GET, "/agents", None, Agent),
         case(M::GET, "/agent/desk", None, Agent),
         case(
             M::PUT,

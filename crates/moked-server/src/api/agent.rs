@@ -11,9 +11,12 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use moked_live::{AgentDesk, NotReadyReason, PresenceRequest, TransferTarget};
-use moked_store::{ChatMessage, InteractionId, QueueId, UserId, WrapUpCodeId};
-use serde::Deserialize;
+use jiff::Timestamp;
+use moked_live::{
+    AgentActivity, AgentDesk, LiveError, NotReadyReason, PresenceRequest, TransferTarget,
+};
+use moked_store::{ChatMessage, InteractionId, QueueId, Role, UserId, WrapUpCodeId};
+use serde::{Deserialize, Serialize};
 
 /// Longest chat message or note, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 4000;
@@ -47,10 +50,56 @@ pub fn check_key(key: &str) -> ApiResult<()> {
     }
 }
 
-/// `GET /agent/desk`.
+/// `GET /agent/desk`. A user who takes no chats (a supervisor or admin
+/// without a chat capacity) is no agent of the live center: an empty,
+/// offline desk with no chat slots.
 pub async fn desk(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<AgentDesk>> {
     let user = caller.agent()?;
-    Ok(Json(state.live.agent_desk(caller.org, user).await?))
+    match state.live.agent_desk(caller.org, user).await {
+        Ok(desk) => Ok(Json(desk)),
+        Err(LiveError::NotFound { entity: "agent" }) => Ok(Json(AgentDesk {
+            presence: AgentActivity::Offline,
+            reason: None,
+            since: Timestamp::now(),
+            capacity: 0,
+            offers: Vec::new(),
+            chats: Vec::new(),
+        })),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A colleague as `GET /agents` lists them.
+#[derive(Debug, Serialize)]
+pub struct Colleague {
+    id: UserId,
+    name: String,
+    state: AgentActivity,
+    reason: Option<NotReadyReason>,
+    since: Timestamp,
+}
+
+/// `GET /agents`: every agent who takes chats, with their state now, so an
+/// agent can pick a colleague to transfer to (agents may not read the
+/// users list or the wallboard).
+pub async fn colleagues(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<Colleague>>> {
+    caller.require(Role::Agent)?;
+    let agents = state.live.agents(caller.org).await?;
+    Ok(Json(
+        agents
+            .into_iter()
+            .map(|agent| Colleague {
+                id: agent.agent,
+                name: agent.name,
+                state: agent.state,
+                reason: agent.reason,
+                since: agent.since,
+            })
+            .collect(),
+    ))
 }
 
 /// `PUT /agent/presence` body.

@@ -256,6 +256,7 @@ fn staff_routes(routes: Routes) -> Routes {
             get(customers::interactions),
         )
         .route("/interactions/{id}", &["GET"], get(customers::interaction))
+        .route("/agents", &["GET"], get(agent::colleagues))
         .route("/agent/desk", &["GET"], get(agent::desk))
         .route("/agent/presence", &["PUT"], put(agent::presence))
         .route("/interactions/{id}/accept", &["POST"], post(agent::accept))
