@@ -270,17 +270,21 @@ class Scenario:
         driver = self.browsers[who]
         select = wait(driver, f"{who}: the status selector #presence", lambda d: d.find_element(By.ID, "presence"))
         Select(select).select_by_value("available")
-        # The desk keeps the selector in step with the server (agent_state events).
-        wait(
-            driver,
-            f"{who}: status 'available' kept (PUT /agent/presence)",
-            lambda d: d.find_element(By.ID, "presence").get_attribute("value") == "available"
-            and not d.find_elements(By.CSS_SELECTOR, ".toast.error, .toast-error"),
-        )
-        # An available agent may be offered a waiting chat at once.
-        desk = self.desk_presence(who)
-        if desk not in ("available", "offered", "busy"):
-            raise E2EFailure(f"{who}: GET /agent/desk says presence {desk!r} after choosing available")
+        # The selector changes at once; the server has it once PUT /agent/presence
+        # is answered. An available agent may be offered a waiting chat at once.
+        seen = []
+
+        def server_has_it(_):
+            if driver.find_elements(By.CSS_SELECTOR, ".toast-error"):
+                raise E2EFailure(f"{who}: an error toast after choosing available: "
+                                 + driver.find_element(By.CSS_SELECTOR, ".toast-error").text)
+            seen.append(self.desk_presence(who))
+            return seen[-1] in ("available", "offered", "busy")
+
+        try:
+            wait(driver, f"{who}: GET /agent/desk says available after choosing it", server_has_it)
+        except E2EFailure as error:
+            raise E2EFailure(f"{error} (it said {seen[-1:]})") from None
 
     def desk_presence(self, who: str) -> object:
         """The agent's presence as the server has it (the page's own session)."""

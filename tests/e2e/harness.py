@@ -358,6 +358,8 @@ def wait(driver, what: str, condition, timeout: float = WAIT_S):
     """Waits for `condition(driver)` to be truthy; fails naming `what`."""
     try:
         return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+    except E2EFailure:
+        raise
     except Exception as error:  # TimeoutException and stale elements alike
         raise E2EFailure(f"timed out after {timeout} s waiting for: {what}") from error
 
