@@ -74,12 +74,15 @@ pub async fn open_store(config: &ServerConfig) -> anyhow::Result<Arc<dyn Store>>
 }
 
 /// Sets up logging to stderr with the configured filter (`MOKED_LOG`,
-/// `RUST_LOG` or `log` in the file). A second call does nothing.
+/// `RUST_LOG` or `log` in the file). Colours only on a terminal, so a log
+/// written to a file stays plain text. A second call does nothing.
 pub fn init_logging(filter: &str) {
+    use std::io::IsTerminal as _;
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
 }

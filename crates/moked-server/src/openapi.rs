@@ -718,7 +718,7 @@ fn schemas() -> Value {
         "Wallboard": {"type": "object", "description": "queues (with service_level_seconds and service_level_target, a fraction such as 0.8) and agents, as moked-live reports them"},
         "AgentDetail": {"type": "object", "description": "one agent, as moked-live reports it"},
         "WidgetConfig": {"type": "object", "properties": {
-            "org_name": string(), "lang": lang,
+            "org_name": string(), "time_zone": string(), "lang": lang,
             "queues": {"type": "array", "items": {"type": "object", "properties": {"id": integer(), "name": string()}}},
             "prechat": {"type": "array", "items": {"type": "object", "properties": {"field": string(), "required": {"type": "boolean"}}}}}},
         "OpenChatRequest": object(&["name"], json!({"name": string(), "phone": nullable(string()), "queue": nullable(integer()), "lang": lang})),

@@ -678,6 +678,8 @@
       return;
     }
     ui.input.value = "";
+    // A message ends the typing spell: the next keystroke is news to the agent.
+    state.lastTypingSent = 0;
     queueMessage({ key: newKey(), body, at: new Date().toISOString() });
     flushOutbox();
   }

@@ -83,6 +83,9 @@ pub struct PrechatField {
 #[derive(Debug, Serialize)]
 pub struct WidgetConfig {
     org_name: String,
+    /// The organization's IANA time zone: the widget shows times in it, as
+    /// every other screen does.
+    time_zone: String,
     lang: &'static str,
     queues: Vec<WidgetQueue>,
     prechat: Vec<PrechatField>,
@@ -107,6 +110,7 @@ pub async fn config(
         .collect();
     Ok(Json(WidgetConfig {
         org_name: org.name,
+        time_zone: org.time_zone,
         lang: "he",
         queues,
         prechat: vec![
