@@ -1095,7 +1095,9 @@ impl Org {
                 (None, None) => Ok(()),
             })
             .await?;
-        let (_, at) = self.tick();
+        // The engine's time of the transfer itself, so the step sorts before
+        // the offers the transfer caused.
+        let at = timestamp(self.engine.now());
         let to_user = to_agent.map(|(target, _)| target);
         let step = TimelineStep::Transferred {
             to_queue,
