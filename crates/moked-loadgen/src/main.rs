@@ -94,12 +94,22 @@ fn main() -> ExitCode {
         }
     };
     let deadline = Duration::from_secs(args.deadline);
+    let metrics = Arc::new(Metrics::default());
     let outcome = runtime.block_on(async {
-        match tokio::time::timeout(deadline, run(args.clone())).await {
+        match tokio::time::timeout(deadline, run(args.clone(), Arc::clone(&metrics))).await {
             Ok(outcome) => outcome,
             Err(_) => Err(RunError::Deadline(args.deadline)),
         }
     });
+    if let Err(RunError::Deadline(seconds)) = &outcome {
+        // What was measured before the deadline still tells where it stalled.
+        let setup = args_summary(&args, chat_capacity(&args));
+        let partial = report::RunResult::new(&setup, &metrics, *seconds as f64, None, None);
+        eprint!(
+            "partial figures at the deadline:\n{}",
+            report::table(&partial)
+        );
+    }
     // Tasks still waiting on a dead server must not hold the exit.
     runtime.shutdown_timeout(Duration::from_secs(1));
     match outcome {
@@ -140,11 +150,11 @@ fn check(args: &Args) -> Result<(), RunError> {
     Ok(())
 }
 
-async fn run(args: Args) -> Result<report::RunResult, RunError> {
+async fn run(args: Args, metrics: Arc<Metrics>) -> Result<report::RunResult, RunError> {
     check(&args)?;
     let api = Api::new(&args.url)?;
     let password = random_password()?;
-    let capacity = args.customers.div_ceil(args.agents) as u32 + 1;
+    let capacity = chat_capacity(&args);
     let plan = setup::Plan {
         token: &args.token,
         agents: args.agents,
@@ -153,7 +163,6 @@ async fn run(args: Args) -> Result<report::RunResult, RunError> {
         chat_capacity: capacity,
     };
     let prepared = setup::prepare(&api, &plan).await?;
-    let metrics = Arc::new(Metrics::default());
     let (stop_agents, agents_stop) = watch::channel(false);
     let agents = start_agents(&api, &args, &prepared, &password, &metrics, agents_stop).await?;
     let rss_before = report::rss_kib(args.server_pid);
@@ -180,6 +189,11 @@ async fn run(args: Args) -> Result<report::RunResult, RunError> {
         rss_before,
         rss_idle,
     ))
+}
+
+/// Chats each agent may hold: every customer's chat can be offered at once.
+fn chat_capacity(args: &Args) -> u32 {
+    args.customers.div_ceil(args.agents.max(1)) as u32 + 1
 }
 
 fn args_summary(args: &Args, capacity: u32) -> report::Setup {
