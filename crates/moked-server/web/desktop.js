@@ -138,29 +138,11 @@ function normalizeOffer(o) {
 }
 
 async function loadQueues() {
-  try {
-    state.queues = (await api("GET", "/queues")).map((q) => ({ id: q.id, name: q.name }));
-  } catch (e) {
-    if (!(e instanceof ApiError) || e.status !== 403) throw e;
-    // Agents may not read the queue configuration; the widget's public
-    // configuration still names the queues a chat can be transferred to.
-    const cfg = await api("GET", `/widget/${encodeURIComponent(state.session.org.slug)}/config`);
-    state.queues = cfg.queues || [];
-  }
+  state.queues = (await api("GET", "/queues")).map((q) => ({ id: q.id, name: q.name }));
 }
 
 async function loadAgents() {
-  try {
-    const board = await api("GET", "/wallboard");
-    state.agents = (board.agents || []).map((a) => ({
-      id: a.id ?? a.agent,
-      name: a.name ?? a.display_name,
-      state: a.state,
-    }));
-  } catch (e) {
-    if (!(e instanceof ApiError) || e.status !== 403) throw e;
-    state.agents = null;
-  }
+  state.agents = (await api("GET", "/agents")).map((a) => ({ id: a.id, name: a.name, state: a.state }));
 }
 
 async function loadWrapUpCodes() {
