@@ -355,6 +355,45 @@ impl Engine {
         Ok(())
     }
 
+    /// Changes how many contacts of `channel` the agent takes at once, up to
+    /// its spec's capacity (for example a phone registering or going away:
+    /// voice 1 or 0). Contacts it holds continue; with room again it takes
+    /// waiting work at once. The spec's capacity stays what makes the agent
+    /// eligible for a queue, so lowering to zero and back keeps its queues.
+    pub fn set_capacity(
+        &mut self,
+        now: Time,
+        agent: AgentId,
+        channel: Channel,
+        slots: u8,
+        out: &mut impl EventSink,
+    ) -> Result<(), RoutingError> {
+        self.begin(now, out)?;
+        let a = self.agent_index(agent)?;
+        let most = self.agent_specs[a].capacity.on(channel);
+        if slots > most {
+            return Err(RoutingError::OutOfRange {
+                what: "an agent's capacity",
+                expected: "at most the capacity of its spec",
+                value: f64::from(slots),
+            });
+        }
+        let logged_in = self.agents[a].presence != Presence::Offline;
+        // Staffing counts the slots: take the old ones out, put the new ones in.
+        if logged_in {
+            self.set_staffed(a, false);
+        }
+        self.agents[a].capacity = self.agents[a].capacity.with(channel, slots);
+        if logged_in {
+            self.set_staffed(a, true);
+        }
+        self.agent_changed(a as u32, out);
+        self.serve_waiting(a as u32, out);
+        self.agent_changed(a as u32, out);
+        self.settle_timers();
+        Ok(())
+    }
+
     /// A contact arrives: it is offered to the best free eligible agent, or waits.
     pub fn arrive(
         &mut self,
