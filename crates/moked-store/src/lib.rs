@@ -227,6 +227,35 @@ pub trait Store: Send + Sync {
     /// Revokes a token (nothing happens if it is unknown).
     async fn delete_auth_token(&self, token_hash: &str) -> StoreResult<()>;
 
+    /// Gives an agent its SIP account, replacing the one it had (one per
+    /// user). A user name held by another user, of any organization, is a
+    /// [`StoreError::Conflict`] on `sip_account`.
+    async fn put_sip_account(&self, org: OrgId, account: NewSipAccount) -> StoreResult<SipAccount>;
+    /// The account with this user name, in any organization: a REGISTER
+    /// names no organization, the account tells which one it is.
+    async fn sip_account_by_username(&self, username: &str) -> StoreResult<Option<SipAccount>>;
+    /// The organization's SIP accounts, by user id.
+    async fn sip_accounts(&self, org: OrgId) -> StoreResult<Vec<SipAccount>>;
+    /// Removes an agent's SIP account (nothing happens if it had none).
+    async fn delete_sip_account(&self, org: OrgId, user: UserId) -> StoreResult<()>;
+    /// Makes a SIP address reach a queue, or moves it to another queue of
+    /// the same organization. An address held by another organization is a
+    /// [`StoreError::Conflict`] on `sip_route`.
+    async fn put_sip_route(
+        &self,
+        org: OrgId,
+        address: &str,
+        queue: QueueId,
+    ) -> StoreResult<SipRoute>;
+    /// The route of an address, in any organization: an INVITE names no
+    /// organization, the address tells which one it is.
+    async fn sip_route(&self, address: &str) -> StoreResult<Option<SipRoute>>;
+    /// The organization's SIP routes, by address.
+    async fn sip_routes(&self, org: OrgId) -> StoreResult<Vec<SipRoute>>;
+    /// Removes an address of the organization (nothing happens if it has
+    /// no such address).
+    async fn delete_sip_route(&self, org: OrgId, address: &str) -> StoreResult<()>;
+
     /// Appends an event to the organization's log and returns it with its
     /// sequence number (the previous one plus one).
     async fn append_event(&self, org: OrgId, new: &NewEvent) -> StoreResult<Event> {

@@ -648,3 +648,74 @@ pub struct CustomerQuery {
 
 /// The largest page a list query returns.
 pub const MAX_PAGE: u32 = 500;
+
+/// A SIP account of an agent: what the agent's phone registers with.
+/// `username` is unique in the whole installation, because a phone
+/// registers to a host that does not name the organization.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SipAccount {
+    /// The organization of the agent.
+    pub org: OrgId,
+    /// The agent.
+    pub user: UserId,
+    /// Digest user name, 1 to 64 of `[A-Za-z0-9._-]`.
+    pub username: String,
+    /// Digest realm the HA1 was computed for.
+    pub realm: String,
+    /// Lowercase hex MD5 of `username:realm:password`, computed by the
+    /// caller: the store never sees the password.
+    pub ha1: String,
+}
+
+/// A SIP account to store for an agent (replacing the agent's previous one).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSipAccount {
+    /// The agent.
+    pub user: UserId,
+    /// Digest user name, unique in the installation.
+    pub username: String,
+    /// Digest realm.
+    pub realm: String,
+    /// Lowercase hex MD5 of `username:realm:password`.
+    pub ha1: String,
+}
+
+// The HA1 opens the account as well as the password does: keep it out of
+// logs and panic messages.
+macro_rules! debug_without_ha1 {
+    ($name:ident { $($field:ident),* }) => {
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($name))
+                    $(.field(stringify!($field), &self.$field))*
+                    .field("ha1", &"<redacted>")
+                    .finish()
+            }
+        }
+    };
+}
+
+debug_without_ha1!(SipAccount {
+    org,
+    user,
+    username,
+    realm
+});
+debug_without_ha1!(NewSipAccount {
+    user,
+    username,
+    realm
+});
+
+/// A SIP address (the user part of a Request-URI, such as `billing` or a
+/// number such as `035551234`) that reaches a queue. Unique in the
+/// installation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SipRoute {
+    /// The organization of the queue.
+    pub org: OrgId,
+    /// The user part callers dial, 1 to 64 of `[A-Za-z0-9._+-]`.
+    pub address: String,
+    /// The queue the call waits in.
+    pub queue: QueueId,
+}

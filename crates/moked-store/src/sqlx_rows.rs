@@ -12,8 +12,8 @@ use crate::{
     AgentCapacity, AgentPresence, AgentSkill, AuthToken, BusinessHoursId, ChatMessage, Customer,
     CustomerId, Event, Interaction, InteractionId, MessageId, Named, NewAuthToken, NewCustomer,
     NewEvent, NewMessage, NewQueue, NewWrapUpCode, OrgId, Organization, PresenceState, Queue,
-    QueueId, SkillId, StoreError, StoreResult, TeamId, TimelineEntry, TokenKind, User, UserId,
-    WeeklyInterval, WrapUpCode, WrapUpCodeId,
+    QueueId, SipAccount, SipRoute, SkillId, StoreError, StoreResult, TeamId, TimelineEntry,
+    TokenKind, User, UserId, WeeklyInterval, WrapUpCode, WrapUpCodeId,
 };
 use moked_domain::{EmailAddress, IsraeliId, PhoneE164};
 use sqlx::Row;
@@ -304,5 +304,25 @@ pub fn auth_token(row: &impl StoreRow) -> StoreResult<AuthToken> {
                 .map(timestamp_from_column)
                 .transpose()?,
         },
+    })
+}
+
+/// A SIP account from `org_id, user_id, username, realm, ha1`.
+pub fn sip_account(row: &impl StoreRow) -> StoreResult<SipAccount> {
+    Ok(SipAccount {
+        org: OrgId(row.int("org_id")?),
+        user: UserId(row.int("user_id")?),
+        username: row.text("username")?,
+        realm: row.text("realm")?,
+        ha1: row.text("ha1")?,
+    })
+}
+
+/// A SIP route from `org_id, address, queue_id`.
+pub fn sip_route(row: &impl StoreRow) -> StoreResult<SipRoute> {
+    Ok(SipRoute {
+        org: OrgId(row.int("org_id")?),
+        address: row.text("address")?,
+        queue: QueueId(row.int("queue_id")?),
     })
 }

@@ -34,7 +34,7 @@ macro_rules! impl_store_with_sqlx {
             use $crate::sqlx_errors::{backend, from_sqlx};
             use $crate::sqlx_rows::{
                 self, agent_presence, auth_token, business_hours_interval, chat_message, event,
-                named, organization, queue, user, wrap_up_code,
+                named, organization, queue, sip_account, sip_route, user, wrap_up_code,
             };
             use $crate::sqlx_store::__reexport::{PhoneE164, async_trait, sqlx};
             use $crate::{
@@ -42,8 +42,8 @@ macro_rules! impl_store_with_sqlx {
                 NewAuthToken, UserUpdate, WrapUpCodeId, BusinessHours, BusinessHoursId, ChatMessage, Customer,
                 CustomerId, Event, Interaction, InteractionId, MessageId, MessageInsert,
                 NewBusinessHours, NewCustomer, NewEvent, NewInteraction, NewMessage,
-                NewOrganization, NewQueue, NewUser, NewWrapUpCode, OrgId, Organization, Queue,
-                QueueId, Skill, SkillId, Store, StoreError, StoreResult, Team, TeamId,
+                NewOrganization, NewQueue, NewSipAccount, NewUser, NewWrapUpCode, OrgId,
+                Organization, Queue, QueueId, SipAccount, SipRoute, Skill, SkillId, Store, StoreError, StoreResult, Team, TeamId,
                 TimelineEntry, TimelineStep, User, UserId, WrapUpCode, validate,
             };
             use sqlx::Row as _;
@@ -58,6 +58,7 @@ macro_rules! impl_store_with_sqlx {
                 "id, channel, queue_id, customer_id, created_at, ended_at";
             const TIMELINE_COLUMNS: &str =
                 "interaction_id, at, kind, queue_id, agent_id, wrap_up_code_id, score, comment";
+            const SIP_ACCOUNT_COLUMNS: &str = "org_id, user_id, username, realm, ha1";
             const MESSAGE_COLUMNS: &str = "id, interaction_id, sender_kind, sender_user_id, \
                                            body, idempotency_key, sent_at, internal";
 
@@ -1283,6 +1284,143 @@ macro_rules! impl_store_with_sqlx {
                         .execute(self.writer())
                         .await
                         .map_err(|e| from_sqlx("token", e))?;
+                    Ok(())
+                }
+
+                async fn put_sip_account(
+                    &self,
+                    org: OrgId,
+                    account: NewSipAccount,
+                ) -> StoreResult<SipAccount> {
+                    validate::sip_account(&account)?;
+                    let row = sqlx::query(&format!(
+                        "INSERT INTO sip_accounts (org_id, user_id, username, realm, ha1) \
+                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, user_id) DO UPDATE \
+                         SET username = excluded.username, realm = excluded.realm, \
+                         ha1 = excluded.ha1 RETURNING {SIP_ACCOUNT_COLUMNS}"
+                    ))
+                    .bind(org.0)
+                    .bind(account.user.0)
+                    .bind(&account.username)
+                    .bind(&account.realm)
+                    .bind(&account.ha1)
+                    .fetch_one(self.writer())
+                    .await
+                    .map_err(|e| match from_sqlx("sip_account", e) {
+                        StoreError::NotFound { .. } => StoreError::NotFound { entity: "user" },
+                        other => other,
+                    })?;
+                    sip_account(&row)
+                }
+
+                async fn sip_account_by_username(
+                    &self,
+                    username: &str,
+                ) -> StoreResult<Option<SipAccount>> {
+                    sqlx::query(&format!(
+                        "SELECT {SIP_ACCOUNT_COLUMNS} FROM sip_accounts WHERE username = $1"
+                    ))
+                    .bind(username)
+                    .fetch_optional(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("sip_account", e))?
+                    .as_ref()
+                    .map(sip_account)
+                    .transpose()
+                }
+
+                async fn sip_accounts(&self, org: OrgId) -> StoreResult<Vec<SipAccount>> {
+                    sqlx::query(&format!(
+                        "SELECT {SIP_ACCOUNT_COLUMNS} FROM sip_accounts WHERE org_id = $1 \
+                         ORDER BY user_id"
+                    ))
+                    .bind(org.0)
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("sip_account", e))?
+                    .iter()
+                    .map(sip_account)
+                    .collect()
+                }
+
+                async fn delete_sip_account(&self, org: OrgId, user: UserId) -> StoreResult<()> {
+                    sqlx::query("DELETE FROM sip_accounts WHERE org_id = $1 AND user_id = $2")
+                        .bind(org.0)
+                        .bind(user.0)
+                        .execute(self.writer())
+                        .await
+                        .map_err(|e| from_sqlx("sip_account", e))?;
+                    Ok(())
+                }
+
+                async fn put_sip_route(
+                    &self,
+                    org: OrgId,
+                    address: &str,
+                    queue: QueueId,
+                ) -> StoreResult<SipRoute> {
+                    validate::sip_address(address)?;
+                    // The update only applies to the organization's own address: one
+                    // held by another organization returns no row.
+                    sqlx::query(
+                        "INSERT INTO sip_routes (org_id, address, queue_id) VALUES ($1, $2, $3) \
+                         ON CONFLICT (address) DO UPDATE SET queue_id = excluded.queue_id \
+                         WHERE sip_routes.org_id = excluded.org_id \
+                         RETURNING org_id, address, queue_id",
+                    )
+                    .bind(org.0)
+                    .bind(address)
+                    .bind(queue.0)
+                    .fetch_optional(self.writer())
+                    .await
+                    .map_err(|e| match from_sqlx("sip_route", e) {
+                        StoreError::NotFound { .. } => StoreError::NotFound { entity: "queue" },
+                        other => other,
+                    })?
+                    .ok_or_else(|| StoreError::Conflict {
+                        entity: "sip_route",
+                        detail: format!("address {address:?} is taken"),
+                    })
+                    .and_then(|row| sip_route(&row))
+                }
+
+                async fn sip_route(&self, address: &str) -> StoreResult<Option<SipRoute>> {
+                    sqlx::query(
+                        "SELECT org_id, address, queue_id FROM sip_routes WHERE address = $1",
+                    )
+                    .bind(address)
+                    .fetch_optional(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("sip_route", e))?
+                    .as_ref()
+                    .map(sip_route)
+                    .transpose()
+                }
+
+                async fn sip_routes(&self, org: OrgId) -> StoreResult<Vec<SipRoute>> {
+                    let mut routes = sqlx::query(
+                        "SELECT org_id, address, queue_id FROM sip_routes WHERE org_id = $1",
+                    )
+                    .bind(org.0)
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("sip_route", e))?
+                    .iter()
+                    .map(sip_route)
+                    .collect::<StoreResult<Vec<_>>>()?;
+                    // Sorted here: PostgreSQL's ORDER BY follows the database's
+                    // locale, SQLite's the bytes, and both backends must agree.
+                    routes.sort_by(|a, b| a.address.cmp(&b.address));
+                    Ok(routes)
+                }
+
+                async fn delete_sip_route(&self, org: OrgId, address: &str) -> StoreResult<()> {
+                    sqlx::query("DELETE FROM sip_routes WHERE org_id = $1 AND address = $2")
+                        .bind(org.0)
+                        .bind(address)
+                        .execute(self.writer())
+                        .await
+                        .map_err(|e| from_sqlx("sip_route", e))?;
                     Ok(())
                 }
 

@@ -7,9 +7,9 @@
 use crate::{
     AgentCapacity, AgentPresence, AgentSkill, CustomerQuery, CustomerTier, InteractionId,
     MessageInsert, NewAuthToken, NewBusinessHours, NewCustomer, NewEvent, NewInteraction,
-    NewMessage, NewOrganization, NewQueue, NewUser, NewWrapUpCode, OrgId, PresenceState, QueueId,
-    Role, Sender, Store, StoreError, TimelineEntry, TimelineStep, TokenKind, UserUpdate,
-    WeeklyInterval,
+    NewMessage, NewOrganization, NewQueue, NewSipAccount, NewUser, NewWrapUpCode, OrgId,
+    PresenceState, QueueId, Role, Sender, Store, StoreError, TimelineEntry, TimelineStep,
+    TokenKind, UserId, UserUpdate, WeeklyInterval,
 };
 use jiff::{SignedDuration, Timestamp};
 use moked_domain::{Channel, EmailAddress, IsraeliId, PhoneE164};
@@ -1271,6 +1271,261 @@ pub async fn auth_tokens(store: &impl Store) {
     }
 }
 
+/// A SIP account for `user`, with an HA1 made of `digit`.
+fn sip_account(user: UserId, username: &str, digit: char) -> NewSipAccount {
+    NewSipAccount {
+        user,
+        username: username.into(),
+        realm: "moked.example".into(),
+        ha1: digit.to_string().repeat(32),
+    }
+}
+
+/// SIP accounts: one per agent, replaced by a second put; user names are
+/// unique across organizations; lookups by user name see every
+/// organization, lists and deletes only their own.
+pub async fn sip_accounts(store: &impl Store) {
+    let org = organization(store, "sip-a").await;
+    let other = organization(store, "sip-b").await;
+    let dana = store
+        .create_user(org, &new_user("dana", Role::Agent))
+        .await
+        .expect("agent");
+    let avi = store
+        .create_user(org, &new_user("avi", Role::Agent))
+        .await
+        .expect("agent");
+    let yossi = store
+        .create_user(other, &new_user("yossi", Role::Agent))
+        .await
+        .expect("agent");
+
+    let first = store
+        .put_sip_account(org, sip_account(dana.id, "1001", 'a'))
+        .await
+        .expect("account");
+    assert_eq!((first.org, first.user), (org, dana.id));
+    let replaced = store
+        .put_sip_account(org, sip_account(dana.id, "dana.levi", 'b'))
+        .await
+        .expect("replace");
+    assert_eq!(replaced.username, "dana.levi");
+    assert_eq!(replaced.ha1, "b".repeat(32));
+    assert_eq!(
+        store.sip_account_by_username("1001").await.expect("lookup"),
+        None
+    );
+    assert_eq!(
+        store
+            .sip_account_by_username("dana.levi")
+            .await
+            .expect("lookup"),
+        Some(replaced.clone())
+    );
+    assert!(
+        !format!("{replaced:?}").contains(&"b".repeat(32)),
+        "the HA1 stays out of debug output"
+    );
+
+    for (owner_org, owner) in [(org, avi.id), (other, yossi.id)] {
+        let taken = store
+            .put_sip_account(owner_org, sip_account(owner, "dana.levi", 'c'))
+            .await;
+        assert!(
+            matches!(
+                taken,
+                Err(StoreError::Conflict {
+                    entity: "sip_account",
+                    ..
+                })
+            ),
+            "{taken:?}"
+        );
+    }
+    let foreign = store
+        .put_sip_account(other, sip_account(dana.id, "2001", 'c'))
+        .await;
+    assert!(
+        matches!(foreign, Err(StoreError::NotFound { entity: "user" })),
+        "{foreign:?}"
+    );
+    for bad in [
+        sip_account(avi.id, "אבי", 'c'),
+        sip_account(avi.id, "1002", 'C'),
+    ] {
+        assert!(matches!(
+            store.put_sip_account(org, bad).await,
+            Err(StoreError::Invalid { .. })
+        ));
+    }
+    let yossi_account = store
+        .put_sip_account(other, sip_account(yossi.id, "2001", 'd'))
+        .await
+        .expect("other organization");
+    store
+        .put_sip_account(org, sip_account(avi.id, "1002", 'e'))
+        .await
+        .expect("second agent");
+    let usernames = |accounts: Vec<crate::SipAccount>| {
+        accounts.into_iter().map(|a| a.username).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        usernames(store.sip_accounts(org).await.expect("list")),
+        ["dana.levi", "1002"]
+    );
+    assert_eq!(
+        store.sip_accounts(other).await.expect("list"),
+        vec![yossi_account.clone()]
+    );
+
+    store
+        .delete_sip_account(other, dana.id)
+        .await
+        .expect("not ours: no change");
+    assert!(
+        store
+            .sip_account_by_username("dana.levi")
+            .await
+            .expect("lookup")
+            .is_some()
+    );
+    store
+        .delete_sip_account(org, dana.id)
+        .await
+        .expect("delete");
+    store
+        .delete_sip_account(org, dana.id)
+        .await
+        .expect("deleting again is no error");
+    assert_eq!(
+        store
+            .sip_account_by_username("dana.levi")
+            .await
+            .expect("lookup"),
+        None
+    );
+    assert_eq!(
+        usernames(store.sip_accounts(org).await.expect("list")),
+        ["1002"]
+    );
+    store
+        .put_sip_account(other, sip_account(yossi.id, "dana.levi", 'f'))
+        .await
+        .expect("a freed user name can be taken");
+}
+
+/// SIP routes: an address reaches one queue of one organization, can move
+/// between that organization's queues, and is a conflict for any other.
+pub async fn sip_routes(store: &impl Store) {
+    let org = organization(store, "route-a").await;
+    let other = organization(store, "route-b").await;
+    let billing = store
+        .create_queue(org, &new_queue("חיובים"))
+        .await
+        .expect("queue")
+        .id;
+    let support = store
+        .create_queue(org, &new_queue("תמיכה"))
+        .await
+        .expect("queue")
+        .id;
+    let sales = store
+        .create_queue(other, &new_queue("מכירות"))
+        .await
+        .expect("queue")
+        .id;
+
+    let route = store
+        .put_sip_route(org, "billing", billing)
+        .await
+        .expect("route");
+    assert_eq!(
+        route,
+        crate::SipRoute {
+            org,
+            address: "billing".into(),
+            queue: billing
+        }
+    );
+    assert_eq!(
+        store.sip_route("billing").await.expect("lookup"),
+        Some(route)
+    );
+    let moved = store
+        .put_sip_route(org, "billing", support)
+        .await
+        .expect("move");
+    assert_eq!(moved.queue, support);
+    store
+        .put_sip_route(org, "035551234", support)
+        .await
+        .expect("number");
+    store
+        .put_sip_route(org, "+97235551234", support)
+        .await
+        .expect("E.164");
+
+    let taken = store.put_sip_route(other, "billing", sales).await;
+    assert!(
+        matches!(
+            taken,
+            Err(StoreError::Conflict {
+                entity: "sip_route",
+                ..
+            })
+        ),
+        "{taken:?}"
+    );
+    assert_eq!(
+        store.sip_route("billing").await.expect("lookup"),
+        Some(moved.clone())
+    );
+    let foreign_queue = store.put_sip_route(other, "sales", billing).await;
+    assert!(
+        matches!(foreign_queue, Err(StoreError::NotFound { entity: "queue" })),
+        "{foreign_queue:?}"
+    );
+    for bad in ["", "חיובים", "bill ing", "sip:billing@host"] {
+        assert!(matches!(
+            store.put_sip_route(org, bad, billing).await,
+            Err(StoreError::Invalid {
+                field: "address",
+                ..
+            })
+        ));
+    }
+    store
+        .put_sip_route(other, "sales", sales)
+        .await
+        .expect("other organization");
+
+    let addresses =
+        |routes: Vec<crate::SipRoute>| routes.into_iter().map(|r| r.address).collect::<Vec<_>>();
+    assert_eq!(
+        addresses(store.sip_routes(org).await.expect("list")),
+        ["+97235551234", "035551234", "billing"]
+    );
+    assert_eq!(
+        addresses(store.sip_routes(other).await.expect("list")),
+        ["sales"]
+    );
+
+    store
+        .delete_sip_route(other, "billing")
+        .await
+        .expect("not ours: no change");
+    assert!(store.sip_route("billing").await.expect("lookup").is_some());
+    store
+        .delete_sip_route(org, "billing")
+        .await
+        .expect("delete");
+    assert_eq!(store.sip_route("billing").await.expect("lookup"), None);
+    store
+        .put_sip_route(other, "billing", sales)
+        .await
+        .expect("a freed address can be taken");
+}
+
 /// Generates one `#[tokio::test]` per check of this suite. `$open` is an
 /// expression evaluating to a future of `Option<store>`: a fresh, empty
 /// store, or `None` to skip (for example when no PostgreSQL is configured).
@@ -1281,7 +1536,8 @@ macro_rules! store_test_suite {
             configuration_round_trip, customers, interactions_and_timeline, hebrew_round_trip,
             idempotent_messages, event_log_order, batched_events, concurrent_writers,
             tenant_isolation,
-            typed_errors, updates_round_trip, customer_search, presence_and_notes, auth_tokens);
+            typed_errors, updates_round_trip, customer_search, presence_and_notes, auth_tokens,
+            sip_accounts, sip_routes);
     };
     (@checks $open:expr; $($check:ident),*) => {$(
         #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]

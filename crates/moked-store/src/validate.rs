@@ -4,8 +4,8 @@
 use crate::error::{StoreError, StoreResult};
 use crate::model::{
     LANGUAGES, MAX_PAGE, MAX_SKILL_LEVEL, MIN_SKILL_LEVEL, MINUTES_PER_DAY, NewAuthToken,
-    NewBusinessHours, NewCustomer, NewEvent, NewMessage, NewOrganization, NewQueue, NewUser,
-    TimelineStep, TokenKind, UserUpdate, WeeklyInterval,
+    NewBusinessHours, NewCustomer, NewEvent, NewMessage, NewOrganization, NewQueue, NewSipAccount,
+    NewUser, TimelineStep, TokenKind, UserUpdate, WeeklyInterval,
 };
 
 /// Longest name of anything (queue, team, customer...), in characters.
@@ -268,6 +268,71 @@ pub fn event(new: &NewEvent) -> StoreResult<()> {
     key("kind", &new.kind)
 }
 
+/// Longest SIP user name or address, in characters.
+pub const MAX_SIP_NAME_CHARS: usize = 64;
+/// Longest SIP digest realm, in characters (a host name's limit).
+pub const MAX_SIP_REALM_CHARS: usize = 253;
+
+/// A SIP account: a user name a phone can send, a realm, and an HA1 that
+/// is an MD5 in lowercase hex.
+pub fn sip_account(new: &NewSipAccount) -> StoreResult<()> {
+    sip_name("username", &new.username, |c| {
+        c.is_ascii_alphanumeric() || "._-".contains(c)
+    })?;
+    sip_realm(&new.realm)?;
+    let is_md5_hex = new.ha1.len() == 32
+        && new
+            .ha1
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if !is_md5_hex {
+        return Err(StoreError::invalid(
+            "ha1",
+            "must be 32 lowercase hex digits (MD5 of username:realm:password)",
+        ));
+    }
+    Ok(())
+}
+
+/// A SIP address: the user part of a queue's Request-URI.
+pub fn sip_address(address: &str) -> StoreResult<()> {
+    sip_name("address", address, |c| {
+        c.is_ascii_alphanumeric() || "._+-".contains(c)
+    })
+}
+
+fn sip_name(field: &'static str, value: &str, allowed: fn(char) -> bool) -> StoreResult<()> {
+    if value.is_empty() || value.chars().count() > MAX_SIP_NAME_CHARS {
+        return Err(StoreError::invalid(
+            field,
+            format!("must have 1 to {MAX_SIP_NAME_CHARS} characters"),
+        ));
+    }
+    if let Some(bad) = value.chars().find(|&c| !allowed(c)) {
+        return Err(StoreError::invalid(
+            field,
+            format!("must not contain {bad:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A digest realm is sent inside a quoted string: printable ASCII without
+/// quotes or backslashes keeps it free of escaping.
+fn sip_realm(realm: &str) -> StoreResult<()> {
+    let printable = |c: char| c.is_ascii_graphic() && c != '"' && c != '\\';
+    if realm.is_empty() || realm.len() > MAX_SIP_REALM_CHARS || !realm.chars().all(printable) {
+        return Err(StoreError::invalid(
+            "realm",
+            format!(
+                "must have 1 to {MAX_SIP_REALM_CHARS} printable ASCII characters, \
+                 without spaces, quotes or backslashes"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,5 +377,55 @@ mod tests {
         assert!(name("name", &"א".repeat(MAX_NAME_CHARS)).is_ok());
         assert!(name("name", &"א".repeat(MAX_NAME_CHARS + 1)).is_err());
         assert!(name("name", "  ").is_err());
+    }
+    #[test]
+    fn sip_names_keep_to_their_alphabets() {
+        let account = |username: &str, ha1: &str| NewSipAccount {
+            user: crate::model::UserId(1),
+            username: username.into(),
+            realm: "moked.example".into(),
+            ha1: ha1.into(),
+        };
+        let ha1 = "0123456789abcdef0123456789abcdef";
+        assert!(sip_account(&account("1001", ha1)).is_ok());
+        assert!(sip_account(&account("dana.levi_2-x", ha1)).is_ok());
+        for bad in ["", "דנה", "a b", "a@b", "a+b", &"x".repeat(65)] {
+            assert!(matches!(
+                sip_account(&account(bad, ha1)),
+                Err(StoreError::Invalid {
+                    field: "username",
+                    ..
+                })
+            ));
+        }
+        for bad in [
+            "0123456789ABCDEF0123456789ABCDEF",
+            "abc",
+            "g123456789abcdef0123456789abcdef",
+        ] {
+            assert!(matches!(
+                sip_account(&account("1001", bad)),
+                Err(StoreError::Invalid { field: "ha1", .. })
+            ));
+        }
+        let quoted = NewSipAccount {
+            realm: "a\"b".into(),
+            ..account("1001", ha1)
+        };
+        assert!(matches!(
+            sip_account(&quoted),
+            Err(StoreError::Invalid { field: "realm", .. })
+        ));
+        assert!(sip_address("+97235551234").is_ok());
+        assert!(sip_address("billing").is_ok());
+        assert!(matches!(
+            sip_address("חיובים"),
+            Err(StoreError::Invalid {
+                field: "address",
+                ..
+            })
+        ));
+        assert!(sip_address("").is_err());
+        assert!(sip_address("bill ing").is_err());
     }
 }
