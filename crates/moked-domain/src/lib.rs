@@ -9,9 +9,11 @@ pub mod duration;
 pub mod email;
 pub mod israeli_id;
 pub mod phone;
+pub mod ticket;
 
 pub use channel::Channel;
 pub use duration::{DurationParseError, Seconds};
 pub use email::{EmailAddress, EmailParseError};
 pub use israeli_id::{IsraeliId, IsraeliIdError};
 pub use phone::{PhoneE164, PhoneParseError};
+pub use ticket::{TicketId, TicketNumber, TicketParseError, TicketPriority, TicketStatus};
