@@ -2,6 +2,7 @@
 //! configuration and the rate limiters. Cloning it is cheap (handles and
 //! `Arc`s).
 
+use crate::api::fanout::Fanout;
 use crate::config::ServerConfig;
 use crate::ratelimit::RateLimiter;
 use moked_live::Live;
@@ -16,6 +17,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The live contact center (routing, chats, wallboard, events).
     pub live: Live,
+    /// The live events' delivery to WebSockets.
+    pub fanout: Arc<Fanout>,
     /// The configuration the server started with.
     pub config: Arc<ServerConfig>,
     /// The public endpoints' rate limiters.
@@ -45,6 +48,7 @@ impl AppState {
         };
         AppState {
             store,
+            fanout: Arc::new(Fanout::new(live.clone())),
             live,
             config: Arc::new(config),
             limits: Arc::new(limits),

@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod agent;
 pub mod customers;
+pub mod fanout;
 pub mod session;
 pub mod wallboard;
 pub mod widget;

@@ -5,28 +5,28 @@
 //! customer (never internal notes) and takes the customer's messages and
 //! typing.
 //!
-//! A subscriber that falls behind the broadcast buffer gets
-//! `{"type":"resync"}`: it missed events and should re-read its state over
-//! HTTP. The subscription is made before the initial state is read, so no
-//! event falls between the two.
+//! Events reach the sockets through [`crate::api::fanout`]. A subscriber
+//! that falls behind gets `{"type":"resync"}`: it missed events and should
+//! re-read its state over HTTP. The subscription is made before the
+//! initial state is read, so no event falls between the two.
 
 use crate::api::agent::MessageBody;
+use crate::api::fanout::Subscription;
 use crate::api::widget::{ChatCaller, send_customer_message};
 use crate::auth::{Caller, Credential};
 use crate::error::ApiError;
 use crate::metrics::{SocketGuard, SocketKind};
 use crate::state::AppState;
 use axum::extract::State;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::http::header;
 use axum::response::Response;
-use moked_live::{LiveError, LiveEvent};
+use moked_live::LiveError;
 use moked_store::{InteractionId, Role};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashSet;
-use tokio::sync::broadcast::error::RecvError;
 
 /// Largest frame a client may send (a 4,000-character message in JSON
 /// fits with room to spare).
@@ -53,6 +53,31 @@ impl StaffView {
             supervisor: matches!(role, Role::Supervisor | Role::Admin),
             chats: chats.into_iter().collect(),
         }
+    }
+
+    /// The staff member, when the caller is a user (not an API token).
+    pub fn user(&self) -> Option<i64> {
+        self.user
+    }
+
+    /// Whether floor-wide events (agents' states, the wallboard) concern it.
+    pub fn is_supervisor(&self) -> bool {
+        self.supervisor
+    }
+
+    /// The chats it follows.
+    pub fn chats(&self) -> impl Iterator<Item = i64> + '_ {
+        self.chats.iter().copied()
+    }
+
+    /// Whether it follows `chat`.
+    pub fn follows(&self, chat: i64) -> bool {
+        self.chats.contains(&chat)
+    }
+
+    /// Follows a chat it holds.
+    pub fn follow(&mut self, chat: i64) {
+        self.chats.insert(chat);
     }
 
     fn is_me(&self, event: &Value, field: &str) -> bool {
@@ -124,7 +149,7 @@ pub fn customer_sees(chat: InteractionId, event: &Value) -> bool {
 }
 
 /// Strips what a customer need not know (staff ids) from an event.
-fn for_customer(mut event: Value) -> Value {
+pub fn for_customer(mut event: Value) -> Value {
     if let Some(fields) = event.as_object_mut() {
         for staff_only in ["agent", "from_agent", "to_agent", "to_queue", "customer"] {
             fields.remove(staff_only);
@@ -162,44 +187,31 @@ pub async fn staff(
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     check_origin(&headers, &caller)?;
-    let events = state.live.subscribe(caller.org);
-    let chats = match caller.user {
-        Some(user) => match state.live.agent_desk(caller.org, user).await {
-            Ok(desk) => desk.chats.iter().map(|chat| chat.chat.0).collect(),
+    let view = StaffView::new(caller.user.map(|u| u.0), caller.role, []);
+    let events = state.fanout.staff(caller.org, view);
+    if let Some(user) = caller.user {
+        match state.live.agent_desk(caller.org, user).await {
+            Ok(desk) => events.follow(desk.chats.iter().map(|chat| chat.chat.0)),
             // Supervisors and admins who take no chats are not agents of
             // the live center: they hold none.
-            Err(LiveError::NotFound { .. }) => Vec::new(),
+            Err(LiveError::NotFound { .. }) => {}
             Err(other) => return Err(other.into()),
-        },
-        None => Vec::new(),
-    };
-    let view = StaffView::new(caller.user.map(|u| u.0), caller.role, chats);
+        }
+    }
     Ok(upgrade
         .max_message_size(MAX_CLIENT_MESSAGE)
         .read_buffer_size(READ_BUFFER)
-        .on_upgrade(move |socket| staff_loop(state, socket, events, view)))
+        .on_upgrade(move |socket| staff_loop(state, socket, events)))
 }
 
-async fn staff_loop(
-    state: AppState,
-    mut socket: WebSocket,
-    mut events: tokio::sync::broadcast::Receiver<LiveEvent>,
-    mut view: StaffView,
-) {
+async fn staff_loop(state: AppState, mut socket: WebSocket, mut events: Subscription) {
     let _counted = SocketGuard::open(SocketKind::Staff);
     let mut closing = state.closing.subscribe();
     loop {
         let outgoing = tokio::select! {
-            event = events.recv() => match event {
-                Ok(event) => {
-                    let value = serde_json::to_value(&event).unwrap_or(Value::Null);
-                    if !view.sees(&value) {
-                        continue;
-                    }
-                    value
-                }
-                Err(RecvError::Lagged(_)) => json!({"type": "resync"}),
-                Err(RecvError::Closed) => break,
+            frame = events.next() => match frame {
+                Some(frame) => frame,
+                None => break,
             },
             incoming = socket.recv() => match incoming {
                 // Staff send nothing but pings (answered by the library).
@@ -208,8 +220,7 @@ async fn staff_loop(
             },
             _ = closing.changed() => break,
         };
-        if socket
-            .send(Message::text(outgoing.to_string()))
+        if send_with_resync(&mut socket, &mut events, outgoing)
             .await
             .is_err()
         {
@@ -219,13 +230,29 @@ async fn staff_loop(
     let _ = socket.send(Message::Close(None)).await;
 }
 
+/// Sends a frame, then `resync` if the subscriber missed events and has
+/// nothing older left to send.
+async fn send_with_resync(
+    socket: &mut WebSocket,
+    events: &mut Subscription,
+    frame: Utf8Bytes,
+) -> Result<(), axum::Error> {
+    socket.send(Message::Text(frame)).await?;
+    if events.take_lag() {
+        socket
+            .send(Message::text(json!({"type": "resync"}).to_string()))
+            .await?;
+    }
+    Ok(())
+}
+
 /// `GET /api/v1/widget/chats/{id}/ws?token=`.
 pub async fn customer(
     State(state): State<AppState>,
     caller: ChatCaller,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let events = state.live.subscribe(caller.org);
+    let events = state.fanout.customer(caller.org, caller.chat);
     upgrade
         .max_message_size(MAX_CLIENT_MESSAGE)
         .read_buffer_size(READ_BUFFER)
@@ -246,28 +273,21 @@ enum CustomerFrame {
 async fn customer_loop(
     state: AppState,
     mut socket: WebSocket,
-    mut events: tokio::sync::broadcast::Receiver<LiveEvent>,
+    mut events: Subscription,
     caller: ChatCaller,
 ) {
     let _counted = SocketGuard::open(SocketKind::Customer);
     let mut closing = state.closing.subscribe();
     loop {
         let outgoing = tokio::select! {
-            event = events.recv() => match event {
-                Ok(event) => {
-                    let value = serde_json::to_value(&event).unwrap_or(Value::Null);
-                    if !customer_sees(caller.chat, &value) {
-                        continue;
-                    }
-                    for_customer(value)
-                }
-                Err(RecvError::Lagged(_)) => json!({"type": "resync"}),
-                Err(RecvError::Closed) => break,
+            frame = events.next() => match frame {
+                Some(frame) => frame,
+                None => break,
             },
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => {
                     match customer_frame(&state, caller, text.as_str()).await {
-                        Some(answer) => answer,
+                        Some(answer) => answer.to_string().into(),
                         None => continue,
                     }
                 }
@@ -276,8 +296,7 @@ async fn customer_loop(
             },
             _ = closing.changed() => break,
         };
-        if socket
-            .send(Message::text(outgoing.to_string()))
+        if send_with_resync(&mut socket, &mut events, outgoing)
             .await
             .is_err()
         {
