@@ -40,6 +40,10 @@ pub(crate) type Job = Box<dyn for<'a> FnOnce(&'a mut Org) -> BoxFuture<'a, ()> +
 /// the callers' tasks so messages need no trip through the actor.
 pub(crate) type Routes = Arc<RwLock<HashMap<InteractionId, Route>>>;
 
+/// The agents whose phone is registered now. Registrations live in the SIP
+/// registrar's memory, not in the store, so a rebuild reads them here.
+pub(crate) type Phones = Arc<std::sync::Mutex<HashSet<UserId>>>;
+
 /// A chat's stage as the message path sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Stage {
@@ -161,6 +165,7 @@ pub(crate) struct Org {
     pub config: LiveConfig,
     pub events: broadcast::Sender<LiveEvent>,
     pub routes: Routes,
+    pub phones: Phones,
     pub engine: Engine,
     pub queues: Vec<QueueInfo>,
     pub queue_index: HashMap<QueueId, moked_routing::QueueId>,
@@ -772,6 +777,7 @@ impl Org {
             organization,
             self.events.clone(),
             staging.clone(),
+            self.phones.clone(),
         )
         .await?;
         let built = std::mem::take(&mut *staging.write().unwrap_or_else(|p| p.into_inner()));
@@ -796,6 +802,15 @@ impl Org {
         let index = self.queue_index.get(&wanted).ok_or(not_found("queue"))?;
         if self.queues[index.index()].channel != Channel::Chat {
             return Err(LiveError::invalid("queue", "not a chat queue"));
+        }
+        Ok(wanted)
+    }
+
+    /// The voice queue a call to a SIP address enters.
+    pub async fn call_queue(&mut self, wanted: QueueId) -> Result<QueueId, LiveError> {
+        let index = self.queue_index.get(&wanted).ok_or(not_found("queue"))?;
+        if self.queues[index.index()].channel != Channel::Voice {
+            return Err(LiveError::invalid("queue", "not a voice queue"));
         }
         Ok(wanted)
     }
@@ -1054,6 +1069,45 @@ impl Org {
         let contact = self.offered_to(user, chat)?;
         self.change(|engine, now, out| engine.reject(now, contact, out))
             .await
+    }
+
+    /// An offered call rang out or the phone refused it (busy, declined): the
+    /// agent goes not ready and the call goes back to its place.
+    pub async fn ring_out(&mut self, user: UserId, call: InteractionId) -> Result<(), LiveError> {
+        let contact = self.offered_to(user, call)?;
+        self.change(|engine, now, out| engine.ring_no_answer(now, contact, out))
+            .await
+    }
+
+    /// The agent's phone registered (one voice slot) or went away (none).
+    pub async fn set_phone(&mut self, user: UserId, registered: bool) -> Result<(), LiveError> {
+        let agent = self.agent(user)?;
+        {
+            let mut phones = self.phones.lock().unwrap_or_else(|p| p.into_inner());
+            if registered == phones.contains(&user) {
+                return Ok(());
+            }
+            if registered {
+                phones.insert(user);
+            } else {
+                phones.remove(&user);
+            }
+        }
+        let slots = u8::from(registered);
+        self.change(|engine, now, out| engine.set_capacity(now, agent, Channel::Voice, slots, out))
+            .await?;
+        let _ = self.events.send(LiveEvent::Phone {
+            agent: user,
+            registered,
+        });
+        Ok(())
+    }
+
+    fn has_phone(&self, user: UserId) -> bool {
+        self.phones
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(&user)
     }
 
     /// The chat if `user` holds it connected.
@@ -1329,6 +1383,7 @@ impl Org {
             reason,
             since: info.since,
             active_chats: held as u32,
+            phone: self.has_phone(info.user),
         })
     }
 

@@ -157,6 +157,18 @@ pub struct ChatOpened {
     pub status: ChatStatus,
 }
 
+/// A phone call to route: the caller's number and name, the voice queue
+/// its address is routed to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenCall {
+    /// The voice queue.
+    pub queue: QueueId,
+    /// The caller's number, when the signalling carried a valid one.
+    pub caller: Option<PhoneE164>,
+    /// A name for a caller not yet known (the display name, else the number).
+    pub name: String,
+}
+
 /// Where a chat stands, as the customer's widget shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -360,6 +372,13 @@ pub enum LiveEvent {
         /// Since when.
         since: Timestamp,
     },
+    /// An agent's phone registered or went away.
+    Phone {
+        /// The agent.
+        agent: UserId,
+        /// Whether it is registered now.
+        registered: bool,
+    },
     /// A queue's wallboard figures changed.
     WallboardChanged {
         /// The queue.
@@ -481,6 +500,8 @@ pub struct AgentBoard {
     pub since: Timestamp,
     /// Chats held now (connected or in wrap-up).
     pub active_chats: u32,
+    /// Whether a phone is registered for the agent (no phone: no calls).
+    pub phone: bool,
 }
 
 /// The supervisor's wallboard.

@@ -102,7 +102,7 @@ mod stats;
 
 pub use api::{
     AgentActivity, AgentBoard, AgentDesk, AgentDetail, ChatOpened, ChatStatus, DeskChat, DeskOffer,
-    EndedBy, IntervalStats, Lang, LiveConfig, LiveEvent, NotReadyReason, OpenChat, Party,
+    EndedBy, IntervalStats, Lang, LiveConfig, LiveEvent, NotReadyReason, OpenCall, OpenChat, Party,
     PresenceRequest, QueueBoard, StateTime, TransferTarget, Wallboard,
 };
 pub use clock::{Clock, ManualClock, Sleep, SystemClock};

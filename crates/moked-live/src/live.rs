@@ -2,17 +2,18 @@
 //! organization's actor, sends it jobs, and does the work that needs no
 //! actor (storing messages) in the caller's task.
 
-use crate::actor::{Job, NewChat, Org, Route, Routes, Stage};
+use crate::actor::{Job, NewChat, Org, Phones, Route, Routes, Stage};
 use crate::api::{
-    AgentBoard, AgentDesk, AgentDetail, ChatOpened, ChatStatus, LiveConfig, LiveEvent, OpenChat,
-    Party, PresenceRequest, TransferTarget, Wallboard,
+    AgentBoard, AgentDesk, AgentDetail, ChatOpened, ChatStatus, Lang, LiveConfig, LiveEvent,
+    OpenCall, OpenChat, Party, PresenceRequest, TransferTarget, Wallboard,
 };
 use crate::clock::Clock;
 use crate::error::LiveError;
 use crate::{MAX_MESSAGE_CHARS, rebuild};
+use moked_domain::Channel;
 use moked_store::{
     ChatMessage, Customer, CustomerTier, InteractionId, MessageInsert, NewCustomer, NewInteraction,
-    NewMessage, OrgId, Sender, Store, StoreError, TimelineEntry, TimelineStep, UserId,
+    NewMessage, OrgId, QueueId, Sender, Store, StoreError, TimelineEntry, TimelineStep, UserId,
     WrapUpCodeId,
 };
 use std::collections::HashMap;
@@ -44,6 +45,8 @@ struct Inner {
     config: LiveConfig,
     orgs: Mutex<HashMap<OrgId, OrgHandle>>,
     senders: Mutex<HashMap<OrgId, broadcast::Sender<LiveEvent>>>,
+    /// Per organization, the agents with a registered phone.
+    phones: Mutex<HashMap<OrgId, Phones>>,
     /// Serialises the start of actors, so one organization gets one.
     starting: tokio::sync::Mutex<()>,
     /// Makes idempotency keys of notes unique within a microsecond.
@@ -81,6 +84,7 @@ impl Live {
                 config,
                 orgs: Mutex::new(HashMap::new()),
                 senders: Mutex::new(HashMap::new()),
+                phones: Mutex::new(HashMap::new()),
                 starting: tokio::sync::Mutex::new(()),
                 note_seq: AtomicU64::new(0),
             }),
@@ -124,14 +128,84 @@ impl Live {
         let queue = self
             .call(org, move |o: &mut Org| Box::pin(o.chat_queue(wanted)))
             .await?;
+        let customer =
+            find_or_create_customer(self.inner.store.as_ref(), org, &name, &open).await?;
+        self.enter(org, Channel::Chat, queue, customer, open.lang)
+            .await
+    }
+
+    /// Opens a phone call to a voice queue: finds the customer by the
+    /// caller's number (or creates one), records the interaction with its
+    /// `queued` step, and routes it, like [`Live::open_chat`]. Offers, ring
+    /// outs and the end then go through the same calls as chats (`accept`,
+    /// [`Live::ring_out`], `customer_end`, `end`).
+    pub async fn open_call(&self, org: OrgId, call: OpenCall) -> Result<ChatOpened, LiveError> {
+        let wanted = call.queue;
+        let queue = self
+            .call(org, move |o: &mut Org| Box::pin(o.call_queue(wanted)))
+            .await?;
+        let name: String = call.name.trim().chars().take(MAX_NAME_CHARS).collect();
+        let name = match (name.is_empty(), &call.caller) {
+            (false, _) => name,
+            (true, Some(phone)) => phone.as_str().to_owned(),
+            (true, None) => "?".to_owned(),
+        };
+        let open = OpenChat {
+            queue: Some(queue),
+            name: name.clone(),
+            phone: call.caller,
+            lang: Lang::He,
+        };
+        let customer =
+            find_or_create_customer(self.inner.store.as_ref(), org, &name, &open).await?;
+        self.enter(org, Channel::Voice, queue, customer, Lang::He)
+            .await
+    }
+
+    /// An offered call rang out at the agent's phone or the phone refused it
+    /// (busy, declined): the agent goes not ready and the call goes back to
+    /// its place in the queue, offered to the next agent.
+    pub async fn ring_out(
+        &self,
+        org: OrgId,
+        user: UserId,
+        call: InteractionId,
+    ) -> Result<(), LiveError> {
+        self.call(org, move |o: &mut Org| Box::pin(o.ring_out(user, call)))
+            .await
+    }
+
+    /// An agent's phone registered (the agent can be offered one call at a
+    /// time) or its last registration went away (no calls). Announced as
+    /// [`LiveEvent::Phone`] and shown on the wallboard.
+    pub async fn set_phone(
+        &self,
+        org: OrgId,
+        user: UserId,
+        registered: bool,
+    ) -> Result<(), LiveError> {
+        self.call(org, move |o: &mut Org| {
+            Box::pin(o.set_phone(user, registered))
+        })
+        .await
+    }
+
+    /// Records a contact of `channel` with its `queued` step and routes it.
+    async fn enter(
+        &self,
+        org: OrgId,
+        channel: Channel,
+        queue: QueueId,
+        customer: Customer,
+        lang: Lang,
+    ) -> Result<ChatOpened, LiveError> {
         let store = &self.inner.store;
-        let customer = find_or_create_customer(store.as_ref(), org, &name, &open).await?;
         let created_at = self.inner.clock.now();
         let interaction = store
             .create_interaction(
                 org,
                 &NewInteraction {
-                    channel: moked_domain::Channel::Chat,
+                    channel,
                     queue,
                     customer: Some(customer.id),
                     created_at,
@@ -148,7 +222,7 @@ impl Live {
             queue,
             customer: customer.id,
             customer_name: customer.details.name.clone(),
-            lang: open.lang,
+            lang,
             created_at,
         };
         let status = self
@@ -451,6 +525,7 @@ impl Live {
         };
         let events = self.sender(org);
         let routes = Routes::default();
+        let phones = lock(&self.inner.phones).entry(org).or_default().clone();
         let state = rebuild::load(
             self.inner.store.clone(),
             self.inner.clock.clone(),
@@ -458,6 +533,7 @@ impl Live {
             organization,
             events.clone(),
             routes.clone(),
+            phones,
         )
         .await?;
         let (jobs, inbox) = mpsc::channel(JOB_CAPACITY);

@@ -3,7 +3,8 @@
 //! for what is restored and how.
 
 use crate::actor::{
-    AgentInfo, Chat, Org, Phase, QueueInfo, Route, Routes, Stage, engine_time, span, timestamp,
+    AgentInfo, Chat, Org, Phase, Phones, QueueInfo, Route, Routes, Stage, engine_time, span,
+    timestamp,
 };
 use crate::api::{AgentActivity, Lang, LiveConfig, LiveEvent, NotReadyReason};
 use crate::clock::Clock;
@@ -48,6 +49,7 @@ pub(crate) async fn load(
     organization: Organization,
     events: broadcast::Sender<LiveEvent>,
     routes: Routes,
+    phones: Phones,
 ) -> Result<Org, LiveError> {
     let org = organization.id;
     let tz = TimeZone::get(&organization.time_zone)
@@ -67,6 +69,7 @@ pub(crate) async fn load(
         config,
         events,
         routes,
+        phones,
         engine,
         queues: Vec::new(),
         queue_index: HashMap::new(),
@@ -215,10 +218,22 @@ impl Org {
             let spec = AgentSpec {
                 name: user.display_name.clone(),
                 skills: levels,
-                capacity: Capacity::NONE.with(Channel::Chat, slots),
+                // One call at a time, once a phone is registered.
+                capacity: Capacity::NONE
+                    .with(Channel::Chat, slots)
+                    .with(Channel::Voice, 1),
                 queues: Vec::new(),
             };
             let id = self.engine.add_agent(spec).map_err(setup_error)?;
+            let phone = self
+                .phones
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains(&user.id);
+            let at = self.engine.now();
+            self.engine
+                .set_capacity(at, id, Channel::Voice, u8::from(phone), &mut NoopSink)
+                .map_err(setup_error)?;
             self.agent_index.insert(user.id, id);
             let since = self
                 .stats

@@ -1,0 +1,46 @@
+//! The phone channel: a SIP registrar and queueing proxy inside Moked.
+//!
+//! - **Transport and transactions** are rsipstack's (UDP and TCP on one
+//!   port, RFC 3261 timers and retransmissions); this crate adds the proxy
+//!   logic on top and parses no SIP itself. A token bucket per source
+//!   address drops floods before any transaction exists.
+//! - **Registrar** (module `registrar`): agents' phones REGISTER with
+//!   digest authentication (MD5, `qop=auth`) against the store's SIP
+//!   accounts (`ha1` = MD5 of `username:realm:password`). Nonces carry
+//!   their issue time and a keyed hash (module `digest`): a stale one gets
+//!   a new challenge with `stale=true`, a wrong password 403. Bindings
+//!   expire (60 s to 1 h); an agent's first binding gives it one voice slot
+//!   in the live center ([`moked_live::Live::set_phone`]), its last one
+//!   going away takes it back: no phone, no calls.
+//! - **Calls** (module `calls`): an INVITE to an address routed to a voice
+//!   queue (`sip_route`) gets 100 Trying, enters the queue
+//!   ([`moked_live::Live::open_call`]: the caller's P-Asserted-Identity or
+//!   From number normalized with `PhoneE164::parse` and matched to a
+//!   customer), then 182 Queued with `Warning: 399 moked "position N,
+//!   estimated wait S s"`. When the live center offers the call to an
+//!   agent, the INVITE goes to the agent's phone (module `proxy`: Via,
+//!   Record-Route, Max-Forwards, loop detection) and its 180/183/200 come
+//!   back to the caller; the 200 connects the call. A ring-out (the
+//!   queue's offer timeout) CANCELs the phone; a busy or declining phone
+//!   or a failed INVITE makes the agent not ready; either way the call
+//!   goes back to its place and on to the next agent. The caller's CANCEL
+//!   while waiting or ringing is an abandonment. A BYE from either side is
+//!   passed on and ends the call (the agent's wrap-up starts).
+//! - **Refusals**: an unknown address 404; more calls waiting or ringing
+//!   than [`SipConfig::max_calls`] 503 with `Retry-After`; Max-Forwards at
+//!   zero 483; a request that already passed here 482; unreadable headers
+//!   400; unparseable datagrams are dropped by the stack. Every
+//!   transaction ends by its timers; answered calls' dialogs are forgotten
+//!   at their BYE or after 12 hours.
+
+mod calls;
+mod config;
+mod digest;
+mod proxy;
+mod ratelimit;
+mod registrar;
+mod server;
+
+pub use config::SipConfig;
+pub use digest::ha1;
+pub use server::{SipError, SipServer};

@@ -1,0 +1,153 @@
+//! What a stateful proxy does to the messages it passes on (RFC 3261 §16):
+//! its own Via on the way out and off the way back, Max-Forwards counted
+//! down, its Record-Route so the dialog's later requests come through it,
+//! its own Route taken off them, and loops noticed.
+
+use rsipstack::sip::prelude::{HeadersExt, ToTypedHeader};
+use rsipstack::sip::typed::Route;
+use rsipstack::sip::{Header, HostWithPort, Request, Response, SipMessage, Uri};
+use rsipstack::transaction::endpoint::EndpointInner;
+use rsipstack::transport::SipAddr;
+
+/// Max-Forwards when a request carries none (RFC 3261 §8.1.1.6).
+const DEFAULT_MAX_FORWARDS: u32 = 70;
+
+/// Why a request cannot be passed on.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ForwardError {
+    /// Max-Forwards ran out (483).
+    #[error("Max-Forwards reached zero")]
+    TooManyHops,
+    /// The request already went through this server (482).
+    #[error("the request already passed through this server")]
+    Loop,
+    /// A header the forwarding needs is unreadable (400).
+    #[error("unreadable {0} header")]
+    Malformed(&'static str),
+    /// The SIP stack refused (500).
+    #[error(transparent)]
+    Stack(#[from] rsipstack::Error),
+}
+
+/// This server's own addresses, to recognise its Via and Route entries.
+#[derive(Debug, Clone)]
+pub(crate) struct Own {
+    addrs: Vec<HostWithPort>,
+}
+
+impl Own {
+    pub(crate) fn new(addrs: Vec<SipAddr>) -> Own {
+        Own {
+            addrs: addrs.into_iter().map(|addr| addr.addr).collect(),
+        }
+    }
+
+    fn is_own(&self, target: &HostWithPort) -> bool {
+        let port = |hp: &HostWithPort| hp.port.as_ref().map_or(5060, |p| p.value());
+        self.addrs
+            .iter()
+            .any(|own| own.host == target.host && port(own) == port(target))
+    }
+
+    /// Whether one of the request's Via entries is this server's: a request
+    /// sent back to itself.
+    pub(crate) fn looped(&self, request: &Request) -> bool {
+        request.headers.iter().any(|header| match header {
+            Header::Via(via) => via
+                .typed()
+                .map(|via| self.is_own(&via.uri.host_with_port))
+                .unwrap_or(false),
+            _ => false,
+        })
+    }
+
+    /// Takes this server's entry off the top of the Route set, as the
+    /// Record-Route it put in the dialog brings it back (loose routing).
+    pub(crate) fn strip_route(&self, request: &mut Request) {
+        let Some(index) = request
+            .headers
+            .iter()
+            .position(|h| matches!(h, Header::Route(_)))
+        else {
+            return;
+        };
+        let Header::Route(route) = &request.headers.0[index] else {
+            return;
+        };
+        let Ok(mut routes) = Route::parse_header_list(route.value()) else {
+            return;
+        };
+        if routes
+            .first()
+            .is_some_and(|first| self.is_own(&first.uri.host_with_port))
+        {
+            routes.remove(0);
+            if routes.is_empty() {
+                request.headers.0.remove(index);
+            } else {
+                let rest: Vec<String> = routes.iter().map(ToString::to_string).collect();
+                request.headers.0[index] = Header::Route(rest.join(", ").into());
+            }
+        }
+    }
+}
+
+/// The request to send on: Max-Forwards less one, this server's Via on top
+/// and, for a dialog-creating request, its Record-Route.
+pub(crate) fn forward(
+    request: &Request,
+    endpoint: &EndpointInner,
+    record_route: bool,
+) -> Result<Request, ForwardError> {
+    let mut out = request.clone();
+    let hops = match out.max_forwards_header() {
+        Ok(header) => header
+            .value()
+            .trim()
+            .parse::<u32>()
+            .map_err(|_| ForwardError::Malformed("Max-Forwards"))?,
+        Err(_) => DEFAULT_MAX_FORWARDS,
+    };
+    if hops == 0 {
+        return Err(ForwardError::TooManyHops);
+    }
+    out.headers.retain(|h| !matches!(h, Header::MaxForwards(_)));
+    out.headers.push(Header::MaxForwards((hops - 1).into()));
+    if record_route {
+        out.headers.push_front(endpoint.get_record_route()?.into());
+    }
+    out.headers.push_front(endpoint.get_via(None, None)?.into());
+    Ok(out)
+}
+
+/// A response as it goes back: without this server's Via.
+pub(crate) fn backward(mut response: Response) -> Response {
+    let top = response
+        .headers
+        .iter()
+        .position(|h| matches!(h, Header::Via(_)));
+    if let Some(index) = top {
+        response.headers.0.remove(index);
+    }
+    response
+}
+
+/// Where a request goes next: its first Route, else its Request-URI.
+pub(crate) fn next_hop(request: &Request) -> Result<SipAddr, ForwardError> {
+    let uri: Uri = request.destination();
+    SipAddr::try_from(&uri).map_err(|_| ForwardError::Malformed("Route or Request-URI"))
+}
+
+/// Sends a request outside any transaction: the ACK of a 2xx, which is
+/// end to end and gets no answer (RFC 3261 §16.7 step 10, §17.1.1.3).
+pub(crate) async fn send_stateless(
+    endpoint: &EndpointInner,
+    request: Request,
+    to: &SipAddr,
+) -> Result<(), ForwardError> {
+    let (connection, resolved) = endpoint.transport_layer.lookup(to, None).await?;
+    connection
+        .send(SipMessage::Request(request), Some(&resolved))
+        .await?;
+    Ok(())
+}
