@@ -3,18 +3,31 @@
 //! - [`parse`] turns raw bytes into an [`InboundEmail`] (MIME, HTML to text,
 //!   attachments, the Hebrew charsets including visual-order ISO-8859-8) and
 //!   never fails: damaged input is flagged, not dropped.
+//! - [`classify`] tells people from auto-responders and bounces,
+//!   [`SenderRateLimiter`] stops loops with responders that do not say so,
+//!   and [`thread_lookup`] finds the ticket a reply belongs to (pure: time is
+//!   passed in).
 //!
 //! Inbound mail reaches the caller through [`InboundSink`]: the caller stores
 //! the raw bytes durably and only then is the mail acknowledged, so a crash
 //! can lose no accepted message.
 
 mod charset;
+mod classify;
 mod html;
 mod parse;
+mod rate;
 mod sniff;
+mod thread;
 mod visual;
 
+pub use classify::{AutoReason, Bounce, Kind, classify};
 pub use html::html_to_text;
 pub use parse::{Attachment, Flag, InboundEmail, Mailbox, ParseLimits, parse};
+pub use rate::{SenderRateLimiter, Verdict};
 pub use sniff::sniff;
+pub use thread::{
+    ThreadLookup, our_message_id, parse_ticket_tag, reply_subject, thread_lookup,
+    ticket_of_message_id, ticket_tag,
+};
 pub use visual::visual_to_logical;
