@@ -7,6 +7,7 @@
 //!   [`SenderRateLimiter`] stops loops with responders that do not say so,
 //!   and [`thread_lookup`] finds the ticket a reply belongs to (pure: time is
 //!   passed in).
+//! - [`SmtpServer`] receives mail for the organizations' addresses only.
 //!
 //! Inbound mail reaches the caller through [`InboundSink`]: the caller stores
 //! the raw bytes durably and only then is the mail acknowledged, so a crash
@@ -17,6 +18,7 @@ mod classify;
 mod html;
 mod parse;
 mod rate;
+mod smtp;
 mod sniff;
 mod thread;
 mod visual;
@@ -25,6 +27,7 @@ pub use classify::{AutoReason, Bounce, Kind, classify};
 pub use html::html_to_text;
 pub use parse::{Attachment, Flag, InboundEmail, Mailbox, ParseLimits, parse};
 pub use rate::{SenderRateLimiter, Verdict};
+pub use smtp::{DeliveryError, Envelope, InboundSink, RecipientLookup, SmtpConfig, SmtpServer};
 pub use sniff::sniff;
 pub use thread::{
     ThreadLookup, our_message_id, parse_ticket_tag, reply_subject, thread_lookup,
