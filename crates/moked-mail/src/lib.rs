@@ -8,6 +8,7 @@
 //!   and [`thread_lookup`] finds the ticket a reply belongs to (pure: time is
 //!   passed in).
 //! - [`SmtpServer`] receives mail for the organizations' addresses only.
+//! - [`Mailer`] sends agents' replies through a relay, threaded.
 //!
 //! Inbound mail reaches the caller through [`InboundSink`]: the caller stores
 //! the raw bytes durably and only then is the mail acknowledged, so a crash
@@ -16,6 +17,7 @@
 mod charset;
 mod classify;
 mod html;
+mod outbound;
 mod parse;
 mod rate;
 mod smtp;
@@ -25,6 +27,7 @@ mod visual;
 
 pub use classify::{AutoReason, Bounce, Kind, classify};
 pub use html::html_to_text;
+pub use outbound::{Mailer, OutboundError, RelayConfig, Reply, build};
 pub use parse::{Attachment, Flag, InboundEmail, Mailbox, ParseLimits, parse};
 pub use rate::{SenderRateLimiter, Verdict};
 pub use smtp::{DeliveryError, Envelope, InboundSink, RecipientLookup, SmtpConfig, SmtpServer};
