@@ -3,7 +3,7 @@
 //! down, its Record-Route so the dialog's later requests come through it,
 //! its own Route taken off them, and loops noticed.
 
-use rsipstack::sip::prelude::{HeadersExt, ToTypedHeader};
+use rsipstack::sip::prelude::HeadersExt;
 use rsipstack::sip::typed::Route;
 use rsipstack::sip::{Header, HostWithPort, Request, Response, SipMessage, Uri};
 use rsipstack::transaction::endpoint::EndpointInner;
@@ -53,10 +53,10 @@ impl Own {
     /// sent back to itself.
     pub(crate) fn looped(&self, request: &Request) -> bool {
         request.headers.iter().any(|header| match header {
-            Header::Via(via) => via
-                .typed()
-                .map(|via| self.is_own(&via.uri.host_with_port))
-                .unwrap_or(false),
+            Header::Via(via) => via_values(via).iter().any(|value| {
+                rsipstack::sip::typed::Via::parse(value)
+                    .is_ok_and(|via| self.is_own(&via.uri.host_with_port))
+            }),
             _ => false,
         })
     }
@@ -120,16 +120,45 @@ pub(crate) fn forward(
     Ok(out)
 }
 
-/// A response as it goes back: without this server's Via.
+/// A response as it goes back: without this server's Via, the first value
+/// of the first Via header (a header may list several, comma-separated).
 pub(crate) fn backward(mut response: Response) -> Response {
     let top = response
         .headers
         .iter()
         .position(|h| matches!(h, Header::Via(_)));
-    if let Some(index) = top {
+    let Some(index) = top else {
+        return response;
+    };
+    let Header::Via(via) = &response.headers.0[index] else {
+        return response;
+    };
+    let rest = via_values(via).split_off(1);
+    if rest.is_empty() {
         response.headers.0.remove(index);
+    } else {
+        response.headers.0[index] = Header::Via(rest.join(", ").into());
     }
     response
+}
+
+/// The values of a Via header, in order.
+fn via_values(via: &rsipstack::sip::Via) -> Vec<String> {
+    let mut values = Vec::new();
+    let mut rest = via.value().trim().to_owned();
+    while !rest.is_empty() {
+        let Ok(first) = rsipstack::sip::Via::new(rest.as_str()).first_value() else {
+            break;
+        };
+        let first = first.value().to_owned();
+        rest = rest[first.len()..]
+            .trim_start()
+            .trim_start_matches(',')
+            .trim_start()
+            .to_owned();
+        values.push(first);
+    }
+    values
 }
 
 /// Where a request goes next: its first Route, else its Request-URI.
@@ -150,4 +179,23 @@ pub(crate) async fn send_stateless(
         .send(SipMessage::Request(request), Some(&resolved))
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_via_list_loses_only_its_first_value() {
+        let via = rsipstack::sip::Via::new(
+            "SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKa;rport, SIP/2.0/UDP 10.0.0.7:5070;branch=z9hG4bKb",
+        );
+        assert_eq!(
+            via_values(&via),
+            vec![
+                "SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKa;rport",
+                "SIP/2.0/UDP 10.0.0.7:5070;branch=z9hG4bKb"
+            ]
+        );
+    }
 }
