@@ -9,10 +9,12 @@
 //!   [`Hit`]s with highlighted snippets.
 //! - [`SearchQuery`]: text (words, or a phone, email or ID number looked up
 //!   exactly) and filters (status, queue, team, agent, creation dates).
+//! - [`generator`]: deterministic realistic tickets for the benchmarks.
 
 pub mod analyzer;
 mod doc;
 mod error;
+pub mod generator;
 mod index;
 mod query;
 mod schema;

@@ -1,23 +1,25 @@
 //! The Hebrew and English analyzer, written on tantivy's tokenizer API.
 //!
-//! Indexing chain: [`HebrewTokenizer`] (words; niqqud and cantillation
-//! stripped, final letters folded, quotes and geresh/gershayim ignored inside
-//! words, Hebrew split from other scripts) → tantivy's `LowerCaser` →
-//! tantivy's English `Stemmer` (Hebrew words pass through it unchanged: the
-//! Snowball rules only cut Latin suffixes) → [`HebrewPrefixFilter`] (the
-//! word again without its attached prefixes, at the same position).
+//! Indexing chain: [`HebrewTokenizer`] (words, lowercased; niqqud and
+//! cantillation stripped, final letters folded, quotes and geresh/gershayim
+//! ignored inside words, Hebrew split from other scripts) →
+//! [`EnglishStemmer`] (Snowball English, Latin words only) →
+//! [`HebrewPrefixFilter`] (the word again without its attached prefixes, at
+//! the same position).
 //!
 //! The query chain is the same without the prefix filter; see
 //! [`prefix`] for why queries are not expanded.
 
 mod letters;
 pub mod prefix;
+mod stemmer;
 mod tokenizer;
 
 pub use prefix::HebrewPrefixFilter;
+pub use stemmer::EnglishStemmer;
 pub use tokenizer::HebrewTokenizer;
 
-use tantivy::tokenizer::{Language, LowerCaser, Stemmer, TextAnalyzer, TokenStream};
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 /// Name under which the indexing analyzer is registered in an index.
 pub const INDEX_ANALYZER: &str = "moked_he_en";
@@ -27,8 +29,7 @@ pub const QUERY_ANALYZER: &str = "moked_he_en_query";
 /// The analyzer used when indexing text.
 pub fn index_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(HebrewTokenizer::default())
-        .filter(LowerCaser)
-        .filter(Stemmer::new(Language::English))
+        .filter(EnglishStemmer)
         .filter(HebrewPrefixFilter)
         .build()
 }
@@ -36,8 +37,7 @@ pub fn index_analyzer() -> TextAnalyzer {
 /// The analyzer used on query text.
 pub fn query_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(HebrewTokenizer::default())
-        .filter(LowerCaser)
-        .filter(Stemmer::new(Language::English))
+        .filter(EnglishStemmer)
         .build()
 }
 

@@ -26,59 +26,99 @@ pub const MIN_STEM_LETTERS: usize = 2;
 
 /// The prefix grammar: each stage is optional, at most one choice per stage,
 /// stages in this order.
-const STAGES: [&[&str]; 4] = [
-    &["ו"],
-    &["ש", "כש", "מש", "לכש"],
-    &["ב", "כ", "ל", "מ"],
-    &["ה"],
+const STAGES: [&[&[char]]; 4] = [
+    &[&['ו']],
+    &[&['ש'], &['כ', 'ש'], &['מ', 'ש'], &['ל', 'כ', 'ש']],
+    &[&['ב'], &['כ'], &['ל'], &['מ']],
+    &[&['ה']],
 ];
+/// The longest prefix sequence the grammar allows (ו + לכש + ב + ה).
+const LONGEST_SEQUENCE: usize = 6;
 
-/// Every number of leading letters of `letters` that a grammatical prefix
-/// sequence can cover, in increasing order, 0 excluded.
-fn prefix_ends(letters: &[char]) -> Vec<usize> {
-    let mut ends = Vec::new();
-    collect_ends(letters, 0, 0, &mut ends);
-    ends.sort_unstable();
-    ends.dedup();
-    ends
+/// The leading letters of a word and its length, without allocating: this
+/// runs for every Hebrew word indexed.
+struct Head {
+    letters: [char; LONGEST_SEQUENCE],
+    known: usize,
+    total: usize,
 }
 
-fn collect_ends(letters: &[char], stage: usize, at: usize, ends: &mut Vec<usize>) {
-    let Some(choices) = STAGES.get(stage) else {
-        return;
-    };
-    // Skipping this stage.
-    collect_ends(letters, stage + 1, at, ends);
-    for choice in choices.iter() {
-        let len = choice.chars().count();
-        let fits =
-            letters.len() >= at + len && choice.chars().eq(letters[at..at + len].iter().copied());
-        if fits {
-            ends.push(at + len);
-            collect_ends(letters, stage + 1, at + len, ends);
+impl Head {
+    fn of(word: &str) -> Head {
+        let mut letters = ['\0'; LONGEST_SEQUENCE];
+        let mut total = 0;
+        for c in word.chars() {
+            if let Some(slot) = letters.get_mut(total) {
+                *slot = c;
+            }
+            total += 1;
         }
+        Head {
+            letters,
+            known: total.min(LONGEST_SEQUENCE),
+            total,
+        }
+    }
+
+    /// Bit `n` is set when a grammatical prefix sequence covers exactly the
+    /// first `n` letters (bit 0, the empty sequence, always is).
+    fn prefix_ends(&self) -> u8 {
+        let letters = &self.letters[..self.known];
+        let mut reach: u8 = 1;
+        for choices in STAGES {
+            let mut next = reach;
+            for at in (0..=letters.len()).filter(|&at| reach & (1 << at) != 0) {
+                for choice in choices {
+                    if letters[at..].starts_with(choice) {
+                        next |= 1 << (at + choice.len());
+                    }
+                }
+            }
+            reach = next;
+        }
+        reach
     }
 }
 
 /// Whether a whole token is nothing but a prefix sequence (the ה of ה-SIM).
 pub(crate) fn is_prefix_only(word: &str) -> bool {
-    let letters: Vec<char> = word.chars().collect();
-    !letters.is_empty() && prefix_ends(&letters).contains(&letters.len())
+    let head = Head::of(word);
+    head.total > 0 && head.total <= LONGEST_SEQUENCE && head.prefix_ends() & (1 << head.total) != 0
+}
+
+/// Where prefixes may be cut off a word: byte offsets, fewest letters cut
+/// first.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Cuts {
+    offsets: [usize; MAX_PREFIX_LETTERS],
+    len: usize,
+}
+
+impl Cuts {
+    /// The offsets.
+    pub fn as_slice(&self) -> &[usize] {
+        &self.offsets[..self.len]
+    }
 }
 
 /// Byte offsets in `word` where a prefix may be cut off, following the
-/// rules of this module; empty for non-Hebrew words.
-pub fn prefix_cuts(word: &str) -> Vec<usize> {
-    let letters: Vec<char> = word.chars().collect();
-    if !letters.first().is_some_and(|c| ('א'..='ת').contains(c)) {
-        return Vec::new();
+/// rules of this module; none for non-Hebrew words.
+pub fn prefix_cuts(word: &str) -> Cuts {
+    let mut cuts = Cuts::default();
+    if !word.starts_with(|c| ('א'..='ת').contains(&c)) {
+        return cuts;
     }
-    let byte_at: Vec<usize> = word.char_indices().map(|(i, _)| i).collect();
-    prefix_ends(&letters)
-        .into_iter()
-        .filter(|&end| end <= MAX_PREFIX_LETTERS && letters.len() - end >= MIN_STEM_LETTERS)
-        .map(|end| byte_at[end])
-        .collect()
+    let head = Head::of(word);
+    let ends = head.prefix_ends();
+    let mut offset = 0;
+    for end in 1..=MAX_PREFIX_LETTERS.min(head.known) {
+        offset += head.letters[end - 1].len_utf8();
+        if ends & (1 << end) != 0 && head.total >= end + MIN_STEM_LETTERS {
+            cuts.offsets[cuts.len] = offset;
+            cuts.len += 1;
+        }
+    }
+    cuts
 }
 
 /// Token filter adding the prefix-stripped forms of Hebrew tokens.
@@ -106,7 +146,7 @@ impl<T: Tokenizer> Tokenizer for HebrewPrefixTokenizer<T> {
         HebrewPrefixStream {
             inner: self.inner.token_stream(text),
             written: String::new(),
-            cuts: Vec::new(),
+            cuts: Cuts::default(),
             next_cut: 0,
         }
     }
@@ -118,13 +158,13 @@ pub struct HebrewPrefixStream<S> {
     inner: S,
     /// The token as written, kept while its cut forms are emitted.
     written: String,
-    cuts: Vec<usize>,
+    cuts: Cuts,
     next_cut: usize,
 }
 
 impl<S: TokenStream> TokenStream for HebrewPrefixStream<S> {
     fn advance(&mut self) -> bool {
-        if let Some(&cut) = self.cuts.get(self.next_cut) {
+        if let Some(&cut) = self.cuts.as_slice().get(self.next_cut) {
             self.next_cut += 1;
             let token = self.inner.token_mut();
             token.text.clear();
@@ -137,7 +177,7 @@ impl<S: TokenStream> TokenStream for HebrewPrefixStream<S> {
         let text = &self.inner.token().text;
         self.cuts = prefix_cuts(text);
         self.next_cut = 0;
-        if !self.cuts.is_empty() {
+        if self.cuts.len > 0 {
             self.written.clear();
             self.written.push_str(text);
         }
@@ -159,8 +199,9 @@ mod tests {
 
     fn stems(word: &str) -> Vec<&str> {
         prefix_cuts(word)
-            .into_iter()
-            .map(|cut| &word[cut..])
+            .as_slice()
+            .iter()
+            .map(|&cut| &word[cut..])
             .collect()
     }
 

@@ -1,6 +1,6 @@
 //! The word splitter for Hebrew, English and text mixing both.
 //!
-//! A word is a run of letters and digits; niqqud, cantillation and quote
+//! A word is a run of letters and digits, lowercased; niqqud, cantillation and quote
 //! marks inside it are dropped (see [`super::letters`]). Where Hebrew meets
 //! another script inside a run the word is split there, because Hebrew
 //! glues prefixes and suffixes to foreign words and numbers ("בiPhone",
@@ -113,7 +113,15 @@ impl<'b> Splitter<'b> {
             None => self.start(hebrew, at),
         }
         let token = &mut self.tokens[self.count];
-        token.text.push(letter);
+        // Lowercasing here, while the word is built, saves a pass over
+        // every token; Hebrew has no case.
+        if letter.is_ascii() {
+            token.text.push(letter.to_ascii_lowercase());
+        } else if hebrew {
+            token.text.push(letter);
+        } else {
+            token.text.extend(letter.to_lowercase());
+        }
         token.offset_to = end;
     }
 
