@@ -26,20 +26,26 @@ pub mod sqlx_errors;
 pub mod sqlx_rows;
 #[cfg(feature = "sqlx")]
 pub mod sqlx_store;
+#[cfg(feature = "sqlx")]
+pub mod sqlx_tickets;
 #[cfg(feature = "testsuite")]
 pub mod testsuite;
+pub mod ticket;
 pub mod validate;
 
 pub use error::{StoreError, StoreResult};
 pub use model::*;
+pub use ticket::*;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
 use moked_domain::PhoneE164;
 
-/// Everything the server persists, per organization.
+/// Everything the server persists, per organization. The ticket methods
+/// are in the supertrait [`TicketStore`] (import it to call them, also on
+/// an `Arc<dyn Store>`).
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: TicketStore + Send + Sync {
     /// Creates a tenant; its slug must be new.
     async fn create_organization(&self, new: &NewOrganization) -> StoreResult<Organization>;
     /// A tenant by id.
@@ -271,4 +277,126 @@ pub trait Store: Send + Sync {
     /// Up to `limit` events with a sequence number of `from_seq` or more, in
     /// order.
     async fn events_from(&self, org: OrgId, from_seq: u64, limit: u32) -> StoreResult<Vec<Event>>;
+}
+
+/// Tickets and their configuration, per organization. Every write that
+/// changes a ticket also writes its history rows, in the same transaction,
+/// and takes a [`TicketActor`]: who, and when (the store reads no clock).
+#[async_trait]
+pub trait TicketStore: Send + Sync {
+    /// Opens a ticket as `new` with the organization's next number.
+    async fn create_ticket(
+        &self,
+        org: OrgId,
+        new: &NewTicket,
+        by: TicketActor,
+    ) -> StoreResult<Ticket>;
+    /// A ticket by id.
+    async fn ticket(&self, org: OrgId, id: TicketId) -> StoreResult<Ticket>;
+    /// A ticket by the number people see.
+    async fn ticket_by_number(&self, org: OrgId, number: TicketNumber) -> StoreResult<Ticket>;
+    /// A page of tickets matching every filter given, newest first.
+    async fn tickets(&self, org: OrgId, query: &TicketQuery) -> StoreResult<Vec<Ticket>>;
+    /// Applies changes in order, all or none, with one history row per
+    /// change that changes something. A forbidden status move is
+    /// [`StoreError::Invalid`] on `status`; a merged ticket cannot change.
+    async fn update_ticket(
+        &self,
+        org: OrgId,
+        id: TicketId,
+        changes: &[TicketChange],
+        by: TicketActor,
+    ) -> StoreResult<Ticket>;
+    /// A ticket's history, oldest first.
+    async fn ticket_history(
+        &self,
+        org: OrgId,
+        id: TicketId,
+    ) -> StoreResult<Vec<TicketHistoryEntry>>;
+    /// Links an interaction (any channel) to a ticket; linking it again
+    /// changes nothing.
+    async fn link_interaction(
+        &self,
+        org: OrgId,
+        ticket: TicketId,
+        interaction: InteractionId,
+        by: TicketActor,
+    ) -> StoreResult<()>;
+    /// A ticket's interactions, in the order they were linked.
+    async fn ticket_links(&self, org: OrgId, ticket: TicketId) -> StoreResult<Vec<TicketLink>>;
+    /// The tickets an interaction is linked to, by id.
+    async fn interaction_tickets(
+        &self,
+        org: OrgId,
+        interaction: InteractionId,
+    ) -> StoreResult<Vec<TicketId>>;
+    /// Adds an internal note by `author` at `at`.
+    async fn add_ticket_note(
+        &self,
+        org: OrgId,
+        ticket: TicketId,
+        body: &str,
+        author: UserId,
+        at: Timestamp,
+    ) -> StoreResult<TicketNote>;
+    /// A ticket's notes, oldest first.
+    async fn ticket_notes(&self, org: OrgId, ticket: TicketId) -> StoreResult<Vec<TicketNote>>;
+    /// Stores a file on a ticket with its size and SHA-256.
+    async fn add_attachment(
+        &self,
+        org: OrgId,
+        ticket: TicketId,
+        file: &NewAttachment,
+        by: TicketActor,
+    ) -> StoreResult<Attachment>;
+    /// A ticket's attachments (without their bytes), oldest first.
+    async fn attachments(&self, org: OrgId, ticket: TicketId) -> StoreResult<Vec<Attachment>>;
+    /// An attachment with its bytes.
+    async fn attachment_content(&self, org: OrgId, id: i64) -> StoreResult<(Attachment, Vec<u8>)>;
+    /// Merges `source` into `target`: the source is closed and points at the
+    /// target, its interactions are linked to the target too, and both
+    /// histories tell. Returns the target.
+    async fn merge_tickets(
+        &self,
+        org: OrgId,
+        source: TicketId,
+        target: TicketId,
+        by: TicketActor,
+    ) -> StoreResult<Ticket>;
+
+    /// Creates a canned response; its name must be new in its language.
+    async fn create_canned_response(
+        &self,
+        org: OrgId,
+        new: &NewCannedResponse,
+    ) -> StoreResult<CannedResponse>;
+    /// Replaces a canned response.
+    async fn update_canned_response(
+        &self,
+        org: OrgId,
+        id: i64,
+        spec: &NewCannedResponse,
+    ) -> StoreResult<CannedResponse>;
+    /// All canned responses, by id.
+    async fn canned_responses(&self, org: OrgId) -> StoreResult<Vec<CannedResponse>>;
+    /// Deletes a canned response.
+    async fn delete_canned_response(&self, org: OrgId, id: i64) -> StoreResult<()>;
+
+    /// Creates an SLA policy with a new name.
+    async fn create_sla_policy(&self, org: OrgId, new: &NewSlaPolicy) -> StoreResult<SlaPolicy>;
+    /// All SLA policies, by id.
+    async fn sla_policies(&self, org: OrgId) -> StoreResult<Vec<SlaPolicy>>;
+    /// Deletes an SLA policy.
+    async fn delete_sla_policy(&self, org: OrgId, id: i64) -> StoreResult<()>;
+
+    /// Creates an escalation rule with a new name.
+    async fn create_escalation_rule(
+        &self,
+        org: OrgId,
+        new: &NewEscalationRule,
+    ) -> StoreResult<EscalationRule>;
+    /// All escalation rules, by id.
+    async fn escalation_rules(&self, org: OrgId) -> StoreResult<Vec<EscalationRule>>;
+    /// Deletes an escalation rule.
+    async fn delete_escalation_rule(&self, org: OrgId, id: i64) -> StoreResult<()>;
 }

@@ -31,6 +31,8 @@ pub trait StoreRow {
     fn optional_text(&self, column: &str) -> StoreResult<Option<String>>;
     /// A boolean column (an integer 0 or 1 in SQLite).
     fn boolean(&self, column: &str) -> StoreResult<bool>;
+    /// A binary column (BLOB in SQLite, BYTEA in PostgreSQL).
+    fn bytes(&self, column: &str) -> StoreResult<Vec<u8>>;
 }
 
 macro_rules! store_row {
@@ -49,6 +51,9 @@ macro_rules! store_row {
                 self.try_get(column).map_err(backend)
             }
             fn boolean(&self, column: &str) -> StoreResult<bool> {
+                self.try_get(column).map_err(backend)
+            }
+            fn bytes(&self, column: &str) -> StoreResult<Vec<u8>> {
                 self.try_get(column).map_err(backend)
             }
         }

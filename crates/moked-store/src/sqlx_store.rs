@@ -1503,6 +1503,7 @@ macro_rules! impl_store_with_sqlx {
                 }
             }
         };
+        $crate::impl_ticket_store_with_sqlx! { store: $store, database: $db }
     };
 }
 
@@ -1581,6 +1582,7 @@ pub mod __reexport {
     pub use async_trait::async_trait;
     pub use jiff::Timestamp;
     pub use moked_domain::PhoneE164;
+    pub use serde_json as json;
     pub use sqlx;
 }
 

@@ -5,10 +5,12 @@
 //! Each check starts from an empty store and panics on the first deviation.
 
 use crate::{
-    AgentCapacity, AgentPresence, AgentSkill, CustomerQuery, CustomerTier, InteractionId,
-    MessageInsert, NewAuthToken, NewBusinessHours, NewCustomer, NewEvent, NewInteraction,
-    NewMessage, NewOrganization, NewQueue, NewSipAccount, NewUser, NewWrapUpCode, OrgId,
-    PresenceState, QueueId, Role, Sender, Store, StoreError, TimelineEntry, TimelineStep,
+    AgentCapacity, AgentPresence, AgentSkill, CustomerQuery, CustomerTier, EscalationTrigger,
+    InteractionId, MessageInsert, NewAttachment, NewAuthToken, NewBusinessHours, NewCannedResponse,
+    NewCustomer, NewEscalationRule, NewEvent, NewInteraction, NewMessage, NewOrganization,
+    NewQueue, NewSipAccount, NewSlaPolicy, NewTicket, NewUser, NewWrapUpCode, OrgId, PresenceState,
+    QueueId, Role, Sender, Store, StoreError, StoreResult, TicketActor, TicketChange, TicketLink,
+    TicketNumber, TicketPriority, TicketQuery, TicketStatus, TimelineEntry, TimelineStep,
     TokenKind, UserId, UserUpdate, WeeklyInterval,
 };
 use jiff::{SignedDuration, Timestamp};
@@ -1526,6 +1528,777 @@ pub async fn sip_routes(store: &impl Store) {
         .expect("a freed address can be taken");
 }
 
+/// Who changes a ticket in the checks, and when.
+fn by(user: Option<UserId>, minute: i64) -> TicketActor {
+    TicketActor {
+        user,
+        at: at(minute),
+    }
+}
+
+fn new_ticket(subject: &str) -> NewTicket {
+    NewTicket {
+        subject: subject.into(),
+        priority: TicketPriority::Normal,
+        category: Some("חיובים".into()),
+        customer: None,
+        assignee: None,
+        team: None,
+        tags: vec!["חשבונית".into(), "vip".into()],
+    }
+}
+
+/// Tickets are numbered per organization; changes are applied all or
+/// none, each with its history row; the status machine is enforced.
+pub async fn ticket_lifecycle(store: &impl Store) {
+    let org = organization(store, "tickets").await;
+    let other = organization(store, "tickets-b").await;
+    let dana = store
+        .create_user(org, &new_user("dana", Role::Agent))
+        .await
+        .expect("agent");
+    let team = store.create_team(org, "שירות").await.expect("team");
+    let first = store
+        .create_ticket(org, &new_ticket("החשבונית של מרץ גבוהה מדי"), by(None, 0))
+        .await
+        .expect("ticket");
+    assert_eq!(first.number.to_string(), "#1");
+    assert_eq!(first.status, TicketStatus::New);
+    assert_eq!(first.tags, ["vip", "חשבונית"]);
+    let second = store
+        .create_ticket(org, &new_ticket("שאלה על חבילת גלישה"), by(None, 1))
+        .await
+        .expect("ticket");
+    assert_eq!(second.number.get(), 2);
+    let elsewhere = store
+        .create_ticket(other, &new_ticket("פנייה"), by(None, 1))
+        .await
+        .expect("ticket");
+    assert_eq!(elsewhere.number.get(), 1, "numbers are per organization");
+
+    let changed = store
+        .update_ticket(
+            org,
+            first.id,
+            &[
+                TicketChange::Assignee(Some(dana.id)),
+                TicketChange::Team(Some(team.id)),
+                TicketChange::Status(TicketStatus::Open),
+                TicketChange::Priority(TicketPriority::Normal),
+                TicketChange::Responded,
+            ],
+            by(Some(dana.id), 5),
+        )
+        .await
+        .expect("update");
+    assert_eq!(changed.assignee, Some(dana.id));
+    assert_eq!(changed.first_response_at, Some(at(5)));
+    assert_eq!(changed.updated_at, at(5));
+    assert_eq!(store.ticket(org, first.id).await.expect("read"), changed);
+    assert_eq!(
+        store
+            .ticket_by_number(org, first.number)
+            .await
+            .expect("by number"),
+        changed
+    );
+
+    let refused = store
+        .update_ticket(
+            org,
+            first.id,
+            &[
+                TicketChange::Priority(TicketPriority::Urgent),
+                TicketChange::Status(TicketStatus::New),
+            ],
+            by(Some(dana.id), 6),
+        )
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::Invalid {
+                field: "status",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        store.ticket(org, first.id).await.expect("read"),
+        changed,
+        "all or none"
+    );
+    let solved = store
+        .update_ticket(
+            org,
+            first.id,
+            &[TicketChange::Status(TicketStatus::Solved)],
+            by(Some(dana.id), 30),
+        )
+        .await
+        .expect("solve");
+    assert_eq!(solved.solved_at, Some(at(30)));
+
+    let history = store.ticket_history(org, first.id).await.expect("history");
+    let fields: Vec<&str> = history.iter().map(|h| h.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "created",
+            "assignee",
+            "team",
+            "status",
+            "first_response_at",
+            "status"
+        ],
+        "one row per real change, none for an unchanged priority or a refused batch"
+    );
+    assert_eq!(history[0].actor, None);
+    assert_eq!(
+        history[0].new["subject"],
+        json!("החשבונית של מרץ גבוהה מדי")
+    );
+    assert_eq!(history[1].actor, Some(dana.id));
+    assert_eq!(
+        (history[1].old.clone(), history[1].new.clone()),
+        (json!(null), json!(dana.id))
+    );
+    assert_eq!(
+        (history[3].old.clone(), history[3].new.clone()),
+        (json!("new"), json!("open"))
+    );
+    assert_eq!(history[5].at, at(30));
+
+    for bad in [
+        TicketChange::Subject("   ".into()),
+        TicketChange::Tags(vec!["שתי מילים".into()]),
+        TicketChange::Category(Some("x".repeat(51))),
+    ] {
+        assert!(matches!(
+            store
+                .update_ticket(org, second.id, &[bad], by(None, 9))
+                .await,
+            Err(StoreError::Invalid { .. })
+        ));
+    }
+    let foreign_agent = store
+        .update_ticket(
+            org,
+            second.id,
+            &[TicketChange::Assignee(Some(UserId(
+                elsewhere.id.0 + 10_000,
+            )))],
+            by(None, 9),
+        )
+        .await;
+    assert!(
+        matches!(foreign_agent, Err(StoreError::NotFound { .. })),
+        "{foreign_agent:?}"
+    );
+}
+
+/// Notes, attachments and links change the ticket's time and history;
+/// merging closes the source, links its interactions to the target and
+/// freezes it.
+pub async fn ticket_records(store: &impl Store) {
+    let org = organization(store, "ticket-records").await;
+    let avi = store
+        .create_user(org, &new_user("avi", Role::Agent))
+        .await
+        .expect("agent");
+    let ticket = store
+        .create_ticket(org, &new_ticket("הראוטר לא מתחבר"), by(None, 0))
+        .await
+        .expect("ticket");
+    let note = store
+        .add_ticket_note(org, ticket.id, "הלקוח כבר ניסה אתחול 🙂", avi.id, at(2))
+        .await
+        .expect("note");
+    assert_eq!(
+        store.ticket_notes(org, ticket.id).await.expect("notes"),
+        vec![note]
+    );
+    assert!(matches!(
+        store
+            .add_ticket_note(org, ticket.id, " ", avi.id, at(2))
+            .await,
+        Err(StoreError::Invalid { field: "body", .. })
+    ));
+
+    let content = "חשבונית מס 2026 ✓".as_bytes().to_vec();
+    let file = NewAttachment {
+        file_name: "חשבונית.pdf".into(),
+        content_type: "application/pdf".into(),
+        content: content.clone(),
+    };
+    let attached = store
+        .add_attachment(org, ticket.id, &file, by(Some(avi.id), 3))
+        .await
+        .expect("attachment");
+    assert_eq!(attached.size, content.len() as u64);
+    assert_eq!(attached.sha256, crate::sha256_hex(&content));
+    assert_eq!(
+        store.attachments(org, ticket.id).await.expect("list"),
+        vec![attached.clone()]
+    );
+    assert_eq!(
+        store
+            .attachment_content(org, attached.id)
+            .await
+            .expect("content"),
+        (attached, content)
+    );
+    for bad in [
+        NewAttachment {
+            content: vec![0; crate::MAX_ATTACHMENT_BYTES + 1],
+            ..file.clone()
+        },
+        NewAttachment {
+            content_type: "pdf".into(),
+            ..file.clone()
+        },
+        NewAttachment {
+            file_name: "../../etc/passwd".into(),
+            ..file.clone()
+        },
+    ] {
+        assert!(matches!(
+            store
+                .add_attachment(org, ticket.id, &bad, by(None, 3))
+                .await,
+            Err(StoreError::Invalid { .. })
+        ));
+    }
+
+    let (_, call) = chat(store, org, "טלפון").await;
+    let (_, chat) = chat(store, org, "צ'אט").await;
+    store
+        .link_interaction(org, ticket.id, chat, by(None, 4))
+        .await
+        .expect("link");
+    store
+        .link_interaction(org, ticket.id, chat, by(None, 5))
+        .await
+        .expect("again: no change");
+    assert_eq!(
+        store.ticket_links(org, ticket.id).await.expect("links"),
+        vec![TicketLink {
+            interaction: chat,
+            linked_at: at(4)
+        }]
+    );
+    assert!(matches!(
+        store
+            .link_interaction(org, ticket.id, InteractionId(call.0 + 1000), by(None, 5))
+            .await,
+        Err(StoreError::NotFound {
+            entity: "interaction"
+        })
+    ));
+    assert_eq!(
+        store.ticket(org, ticket.id).await.expect("read").updated_at,
+        at(4)
+    );
+
+    let duplicate = store
+        .create_ticket(org, &new_ticket("עדיין אין אינטרנט"), by(None, 6))
+        .await
+        .expect("ticket");
+    store
+        .link_interaction(org, duplicate.id, call, by(None, 6))
+        .await
+        .expect("link");
+    let target = store
+        .merge_tickets(org, duplicate.id, ticket.id, by(Some(avi.id), 7))
+        .await
+        .expect("merge");
+    assert_eq!(target.id, ticket.id);
+    let merged = store.ticket(org, duplicate.id).await.expect("read");
+    assert_eq!(
+        (merged.status, merged.merged_into),
+        (TicketStatus::Closed, Some(ticket.id))
+    );
+    let linked: BTreeSet<_> = store
+        .ticket_links(org, ticket.id)
+        .await
+        .expect("links")
+        .into_iter()
+        .map(|l| l.interaction)
+        .collect();
+    assert_eq!(linked, BTreeSet::from([chat, call]));
+    assert_eq!(
+        store.interaction_tickets(org, call).await.expect("tickets"),
+        vec![ticket.id, duplicate.id]
+    );
+    let fields =
+        |h: Vec<crate::TicketHistoryEntry>| h.into_iter().map(|e| e.field).collect::<Vec<_>>();
+    assert_eq!(
+        fields(store.ticket_history(org, ticket.id).await.expect("history")),
+        [
+            "created",
+            "note",
+            "attachment",
+            "interaction",
+            "merged_from"
+        ]
+    );
+    assert_eq!(
+        fields(
+            store
+                .ticket_history(org, duplicate.id)
+                .await
+                .expect("history")
+        ),
+        ["created", "interaction", "status", "merged_into"]
+    );
+    assert!(matches!(
+        store
+            .update_ticket(
+                org,
+                duplicate.id,
+                &[TicketChange::Subject("x".into())],
+                by(None, 8)
+            )
+            .await,
+        Err(StoreError::Invalid {
+            field: "ticket",
+            ..
+        })
+    ));
+    assert!(matches!(
+        store
+            .merge_tickets(org, ticket.id, ticket.id, by(None, 8))
+            .await,
+        Err(StoreError::Invalid {
+            field: "target",
+            ..
+        })
+    ));
+    assert!(matches!(
+        store
+            .merge_tickets(org, ticket.id, duplicate.id, by(None, 8))
+            .await,
+        Err(StoreError::Invalid {
+            field: "target",
+            ..
+        })
+    ));
+}
+
+/// The ticket list filters by every field it offers and pages newest first.
+pub async fn ticket_queries(store: &impl Store) {
+    let org = organization(store, "ticket-list").await;
+    let dana = store
+        .create_user(org, &new_user("dana", Role::Agent))
+        .await
+        .expect("agent");
+    let back_office = store.create_team(org, "בק אופיס").await.expect("team");
+    let customer = store
+        .create_customer(org, &new_customer("050-1234567"))
+        .await
+        .expect("customer");
+    let mut ids = Vec::new();
+    for n in 0..6_i64 {
+        let ticket = store
+            .create_ticket(
+                org,
+                &NewTicket {
+                    priority: if n % 2 == 0 {
+                        TicketPriority::High
+                    } else {
+                        TicketPriority::Low
+                    },
+                    customer: (n < 2).then_some(customer.id),
+                    ..new_ticket(&format!("פנייה מספר {n}"))
+                },
+                by(None, n),
+            )
+            .await
+            .expect("ticket");
+        ids.push(ticket.id);
+    }
+    store
+        .update_ticket(
+            org,
+            ids[4],
+            &[
+                TicketChange::Assignee(Some(dana.id)),
+                TicketChange::Status(TicketStatus::Open),
+                TicketChange::BackOfficeTeam(Some(back_office.id)),
+                TicketChange::Owner(Some(dana.id)),
+            ],
+            by(Some(dana.id), 100),
+        )
+        .await
+        .expect("escalate");
+    let found = |query: TicketQuery| async move {
+        store
+            .tickets(org, &TicketQuery { limit: 50, ..query })
+            .await
+            .expect("query")
+            .into_iter()
+            .map(|t| t.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        found(TicketQuery::default()).await,
+        ids.iter().rev().copied().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        found(TicketQuery {
+            priority: Some(TicketPriority::High),
+            ..TicketQuery::default()
+        })
+        .await,
+        [ids[4], ids[2], ids[0]]
+    );
+    assert_eq!(
+        found(TicketQuery {
+            customer: Some(customer.id),
+            ..TicketQuery::default()
+        })
+        .await,
+        [ids[1], ids[0]]
+    );
+    for query in [
+        TicketQuery {
+            assignee: Some(dana.id),
+            ..TicketQuery::default()
+        },
+        TicketQuery {
+            back_office_team: Some(back_office.id),
+            ..TicketQuery::default()
+        },
+        TicketQuery {
+            updated_since: Some(at(50)),
+            ..TicketQuery::default()
+        },
+        TicketQuery {
+            statuses: vec![TicketStatus::Open, TicketStatus::PendingCustomer],
+            priority: Some(TicketPriority::High),
+            ..TicketQuery::default()
+        },
+    ] {
+        assert_eq!(found(query.clone()).await, [ids[4]], "{query:?}");
+    }
+    assert_eq!(
+        found(TicketQuery {
+            statuses: vec![TicketStatus::New],
+            team: Some(back_office.id),
+            ..TicketQuery::default()
+        })
+        .await,
+        []
+    );
+    let page = store
+        .tickets(
+            org,
+            &TicketQuery {
+                limit: 2,
+                ..TicketQuery::default()
+            },
+        )
+        .await
+        .expect("page");
+    assert_eq!(
+        page.iter().map(|t| t.id).collect::<Vec<_>>(),
+        [ids[5], ids[4]]
+    );
+    assert_eq!(
+        page[1].tags,
+        ["vip", "חשבונית"],
+        "tags come with listed tickets"
+    );
+    assert_eq!(
+        found(TicketQuery {
+            before: Some(ids[4]),
+            ..TicketQuery::default()
+        })
+        .await,
+        [ids[3], ids[2], ids[1], ids[0]]
+    );
+    assert!(matches!(
+        store.tickets(org, &TicketQuery::default()).await,
+        Err(StoreError::Invalid { field: "limit", .. })
+    ));
+}
+
+/// Canned responses, SLA policies and escalation rules round-trip, keep
+/// their names unique and are deleted.
+pub async fn ticket_configuration(store: &impl Store) {
+    let org = organization(store, "ticket-config").await;
+    let other = organization(store, "ticket-config-b").await;
+    let canned = NewCannedResponse {
+        name: "פתיחה".into(),
+        lang: "he".into(),
+        body: "שלום {{customer.first_name}}, כאן {{agent.name}} ממוקד השירות.".into(),
+    };
+    let stored = store
+        .create_canned_response(org, &canned)
+        .await
+        .expect("canned");
+    assert_eq!(stored.spec, canned);
+    let english = NewCannedResponse {
+        lang: "en".into(),
+        body: "Hello {{customer.first_name}}".into(),
+        ..canned.clone()
+    };
+    store
+        .create_canned_response(org, &english)
+        .await
+        .expect("same name, other language");
+    assert!(matches!(
+        store.create_canned_response(org, &canned).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(matches!(
+        store
+            .create_canned_response(
+                org,
+                &NewCannedResponse {
+                    lang: "fr".into(),
+                    ..canned.clone()
+                }
+            )
+            .await,
+        Err(StoreError::Invalid { field: "lang", .. })
+    ));
+    let edited = NewCannedResponse {
+        body: "שלום {{customer.first_name}}!".into(),
+        ..canned.clone()
+    };
+    assert_eq!(
+        store
+            .update_canned_response(org, stored.id, &edited)
+            .await
+            .expect("update")
+            .spec,
+        edited
+    );
+    assert!(matches!(
+        store
+            .update_canned_response(other, stored.id, &edited)
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.delete_canned_response(other, stored.id).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    store
+        .delete_canned_response(org, stored.id)
+        .await
+        .expect("delete");
+    assert_eq!(store.canned_responses(org).await.expect("list").len(), 1);
+
+    let policy = NewSlaPolicy {
+        name: "דחוף".into(),
+        priority: Some(TicketPriority::Urgent),
+        category: None,
+        first_response_minutes: 30,
+        resolution_minutes: 240,
+    };
+    let stored_policy = store.create_sla_policy(org, &policy).await.expect("policy");
+    let by_category = NewSlaPolicy {
+        name: "חיובים".into(),
+        priority: None,
+        category: Some("חיובים".into()),
+        ..policy.clone()
+    };
+    store
+        .create_sla_policy(org, &by_category)
+        .await
+        .expect("policy");
+    assert_eq!(
+        store
+            .sla_policies(org)
+            .await
+            .expect("list")
+            .into_iter()
+            .map(|p| p.spec)
+            .collect::<Vec<_>>(),
+        [policy.clone(), by_category]
+    );
+    assert!(matches!(
+        store.create_sla_policy(org, &policy).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(matches!(
+        store
+            .create_sla_policy(
+                org,
+                &NewSlaPolicy {
+                    resolution_minutes: 10,
+                    ..policy.clone()
+                }
+            )
+            .await,
+        Err(StoreError::Invalid {
+            field: "resolution_minutes",
+            ..
+        })
+    ));
+    assert!(store.sla_policies(other).await.expect("list").is_empty());
+    store
+        .delete_sla_policy(org, stored_policy.id)
+        .await
+        .expect("delete");
+    assert_eq!(store.sla_policies(org).await.expect("list").len(), 1);
+
+    let team = store.create_team(org, "גבייה").await.expect("team");
+    let foreign_team = store.create_team(other, "גבייה").await.expect("team");
+    let rules = [
+        NewEscalationRule {
+            name: "חריגה".into(),
+            trigger: EscalationTrigger::Breach,
+            team: team.id,
+        },
+        NewEscalationRule {
+            name: "החזרים".into(),
+            trigger: EscalationTrigger::Category("החזר כספי".into()),
+            team: team.id,
+        },
+    ];
+    for rule in &rules {
+        store.create_escalation_rule(org, rule).await.expect("rule");
+    }
+    let stored_rules = store.escalation_rules(org).await.expect("list");
+    assert_eq!(
+        stored_rules
+            .iter()
+            .map(|r| r.spec.clone())
+            .collect::<Vec<_>>(),
+        rules
+    );
+    assert!(matches!(
+        store
+            .create_escalation_rule(
+                org,
+                &NewEscalationRule {
+                    name: "אחר".into(),
+                    team: foreign_team.id,
+                    ..rules[0].clone()
+                }
+            )
+            .await,
+        Err(StoreError::NotFound { entity: "team" })
+    ));
+    store
+        .delete_escalation_rule(org, stored_rules[0].id)
+        .await
+        .expect("delete");
+    assert!(matches!(
+        store.delete_escalation_rule(org, stored_rules[0].id).await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+/// Another organization's tickets are missing for every ticket method.
+pub async fn ticket_isolation(store: &impl Store) {
+    let org = organization(store, "ticket-own").await;
+    let other = organization(store, "ticket-other").await;
+    let intruder = store
+        .create_user(other, &new_user("eve", Role::Admin))
+        .await
+        .expect("user");
+    let ticket = store
+        .create_ticket(org, &new_ticket("סודי"), by(None, 0))
+        .await
+        .expect("ticket");
+    let own = store
+        .create_ticket(other, &new_ticket("שלי"), by(None, 0))
+        .await
+        .expect("ticket");
+    let (_, interaction) = chat(store, other, "צ'אט").await;
+    let file = NewAttachment {
+        file_name: "a.txt".into(),
+        content_type: "text/plain".into(),
+        content: b"x".to_vec(),
+    };
+    let actor = by(Some(intruder.id), 1);
+    let missing = |result: StoreResult<()>| {
+        assert!(
+            matches!(result, Err(StoreError::NotFound { .. })),
+            "{result:?}"
+        );
+    };
+    missing(store.ticket(other, ticket.id).await.map(drop));
+    missing(
+        store
+            .ticket_by_number(other, TicketNumber::new(2).expect("valid"))
+            .await
+            .map(drop),
+    );
+    missing(
+        store
+            .update_ticket(
+                other,
+                ticket.id,
+                &[TicketChange::Status(TicketStatus::Open)],
+                actor,
+            )
+            .await
+            .map(drop),
+    );
+    missing(store.ticket_history(other, ticket.id).await.map(drop));
+    missing(store.ticket_notes(other, ticket.id).await.map(drop));
+    missing(store.attachments(other, ticket.id).await.map(drop));
+    missing(store.ticket_links(other, ticket.id).await.map(drop));
+    missing(
+        store
+            .link_interaction(other, ticket.id, interaction, actor)
+            .await,
+    );
+    missing(
+        store
+            .add_ticket_note(other, ticket.id, "היי", intruder.id, at(1))
+            .await
+            .map(drop),
+    );
+    missing(
+        store
+            .add_attachment(other, ticket.id, &file, actor)
+            .await
+            .map(drop),
+    );
+    missing(
+        store
+            .merge_tickets(other, own.id, ticket.id, actor)
+            .await
+            .map(drop),
+    );
+    missing(
+        store
+            .add_ticket_note(org, ticket.id, "היי", intruder.id, at(1))
+            .await
+            .map(drop),
+    );
+    let listed = store
+        .tickets(
+            other,
+            &TicketQuery {
+                limit: 10,
+                ..TicketQuery::default()
+            },
+        )
+        .await
+        .expect("list");
+    assert_eq!(listed, vec![own]);
+    assert_eq!(
+        store.ticket(org, ticket.id).await.expect("unchanged"),
+        ticket
+    );
+    assert_eq!(
+        store
+            .ticket_history(org, ticket.id)
+            .await
+            .expect("history")
+            .len(),
+        1
+    );
+}
+
 /// Generates one `#[tokio::test]` per check of this suite. `$open` is an
 /// expression evaluating to a future of `Option<store>`: a fresh, empty
 /// store, or `None` to skip (for example when no PostgreSQL is configured).
@@ -1537,7 +2310,8 @@ macro_rules! store_test_suite {
             idempotent_messages, event_log_order, batched_events, concurrent_writers,
             tenant_isolation,
             typed_errors, updates_round_trip, customer_search, presence_and_notes, auth_tokens,
-            sip_accounts, sip_routes);
+            sip_accounts, sip_routes, ticket_lifecycle, ticket_records, ticket_queries,
+            ticket_configuration, ticket_isolation);
     };
     (@checks $open:expr; $($check:ident),*) => {$(
         #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]

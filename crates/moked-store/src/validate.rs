@@ -7,6 +7,10 @@ use crate::model::{
     NewBusinessHours, NewCustomer, NewEvent, NewMessage, NewOrganization, NewQueue, NewSipAccount,
     NewUser, TimelineStep, TokenKind, UserUpdate, WeeklyInterval,
 };
+use crate::ticket::{
+    CANNED_LANGUAGES, EscalationTrigger, MAX_ATTACHMENT_BYTES, NewAttachment, NewCannedResponse,
+    NewEscalationRule, NewSlaPolicy, NewTicket, TicketChange,
+};
 
 /// Longest name of anything (queue, team, customer...), in characters.
 pub const MAX_NAME_CHARS: usize = 200;
@@ -331,6 +335,156 @@ fn sip_realm(realm: &str) -> StoreResult<()> {
         ));
     }
     Ok(())
+}
+
+/// Longest ticket tag or category, in characters.
+pub const MAX_TAG_CHARS: usize = 50;
+/// Most tags on one ticket.
+pub const MAX_TAGS: usize = 30;
+/// Longest ticket note or canned response, in bytes.
+pub const MAX_TICKET_TEXT_BYTES: usize = 64 * 1024;
+/// Longest SLA target: a year of business minutes is beyond any contract.
+pub const MAX_SLA_MINUTES: u32 = 365 * 24 * 60;
+
+/// A new ticket's fields.
+pub fn new_ticket(new: &NewTicket) -> StoreResult<()> {
+    name("subject", &new.subject)?;
+    new.category.as_deref().map_or(Ok(()), category)?;
+    tags(&new.tags)
+}
+
+/// A change to a ticket's fields (the status move itself is checked
+/// against the ticket's current status when it is applied).
+pub fn ticket_change(change: &TicketChange) -> StoreResult<()> {
+    match change {
+        TicketChange::Subject(subject) => name("subject", subject),
+        TicketChange::Category(Some(c)) => category(c),
+        TicketChange::Tags(t) => tags(t),
+        _ => Ok(()),
+    }
+}
+
+fn category(value: &str) -> StoreResult<()> {
+    short_label("category", value)
+}
+
+fn tags(values: &[String]) -> StoreResult<()> {
+    if values.len() > MAX_TAGS {
+        return Err(StoreError::invalid(
+            "tags",
+            format!("at most {MAX_TAGS} tags"),
+        ));
+    }
+    values.iter().try_for_each(|tag| {
+        short_label("tags", tag)?;
+        if tag.chars().any(char::is_whitespace) {
+            return Err(StoreError::invalid("tags", "a tag has no spaces"));
+        }
+        Ok(())
+    })
+}
+
+fn short_label(field: &'static str, value: &str) -> StoreResult<()> {
+    if value.trim().is_empty() || value.chars().count() > MAX_TAG_CHARS {
+        return Err(StoreError::invalid(
+            field,
+            format!("must have 1 to {MAX_TAG_CHARS} characters"),
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(StoreError::invalid(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(())
+}
+
+/// A note's or canned response's text: not blank, not oversized.
+pub fn ticket_text(field: &'static str, body: &str) -> StoreResult<()> {
+    if body.trim().is_empty() {
+        return Err(StoreError::invalid(field, "must not be blank"));
+    }
+    if body.len() > MAX_TICKET_TEXT_BYTES {
+        return Err(StoreError::invalid(
+            field,
+            format!("is longer than {MAX_TICKET_TEXT_BYTES} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// An attachment: a name, a MIME type of the form `type/subtype`, and at
+/// most [`MAX_ATTACHMENT_BYTES`] of content.
+pub fn attachment(new: &NewAttachment) -> StoreResult<()> {
+    name("file_name", &new.file_name)?;
+    if new.file_name.contains(['/', '\\']) || new.file_name.chars().any(char::is_control) {
+        return Err(StoreError::invalid(
+            "file_name",
+            "must not contain a path or control characters",
+        ));
+    }
+    let mime_char = |c: char| c.is_ascii_alphanumeric() || "!#$&^_.+-".contains(c);
+    let well_formed = new.content_type.len() <= MAX_KEY_CHARS
+        && new.content_type.split_once('/').is_some_and(|(kind, sub)| {
+            !kind.is_empty() && !sub.is_empty() && kind.chars().chain(sub.chars()).all(mime_char)
+        });
+    if !well_formed {
+        return Err(StoreError::invalid(
+            "content_type",
+            "must be a MIME type such as application/pdf",
+        ));
+    }
+    if new.content.len() > MAX_ATTACHMENT_BYTES {
+        return Err(StoreError::invalid(
+            "content",
+            format!("is larger than {MAX_ATTACHMENT_BYTES} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// A canned response.
+pub fn canned_response(new: &NewCannedResponse) -> StoreResult<()> {
+    name("name", &new.name)?;
+    if !CANNED_LANGUAGES.contains(&new.lang.as_str()) {
+        return Err(StoreError::invalid("lang", "must be \"he\" or \"en\""));
+    }
+    ticket_text("body", &new.body)
+}
+
+/// An SLA policy: positive targets, resolution no sooner than the first
+/// response.
+pub fn sla_policy(new: &NewSlaPolicy) -> StoreResult<()> {
+    name("name", &new.name)?;
+    new.category.as_deref().map_or(Ok(()), category)?;
+    for (field, minutes) in [
+        ("first_response_minutes", new.first_response_minutes),
+        ("resolution_minutes", new.resolution_minutes),
+    ] {
+        if !(1..=MAX_SLA_MINUTES).contains(&minutes) {
+            return Err(StoreError::invalid(
+                field,
+                format!("must be from 1 to {MAX_SLA_MINUTES}"),
+            ));
+        }
+    }
+    if new.resolution_minutes < new.first_response_minutes {
+        return Err(StoreError::invalid(
+            "resolution_minutes",
+            "must not be shorter than the first-response target",
+        ));
+    }
+    Ok(())
+}
+
+/// An escalation rule.
+pub fn escalation_rule(new: &NewEscalationRule) -> StoreResult<()> {
+    name("name", &new.name)?;
+    match &new.trigger {
+        EscalationTrigger::Breach => Ok(()),
+        EscalationTrigger::Category(c) => category(c),
+    }
 }
 
 #[cfg(test)]

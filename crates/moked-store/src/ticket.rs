@@ -1,0 +1,508 @@
+//! Tickets (cases) as the store keeps them: the ticket, the changes that
+//! can be made to it, its history, notes, attachments and links to
+//! interactions; and the configuration around tickets (canned responses,
+//! SLA policies, escalation rules).
+//!
+//! How a change turns into new field values and history rows is decided
+//! here, once, by [`apply_change`]: the backends only load the ticket,
+//! apply the changes and write the result with its history rows in one
+//! transaction.
+
+use crate::error::{StoreError, StoreResult};
+use crate::model::{CustomerId, InteractionId, TeamId, UserId};
+use jiff::Timestamp;
+pub use moked_domain::{TicketId, TicketNumber, TicketPriority, TicketStatus};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// A ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    /// Its id.
+    pub id: TicketId,
+    /// Its number in the organization, shown as `#1042`.
+    pub number: TicketNumber,
+    /// What it is about.
+    pub subject: String,
+    /// Where it stands.
+    pub status: TicketStatus,
+    /// How urgent it is.
+    pub priority: TicketPriority,
+    /// A free category such as "חיובים" (SLA policies and escalation rules
+    /// match on it).
+    pub category: Option<String>,
+    /// Whose case it is.
+    pub customer: Option<CustomerId>,
+    /// The agent working on it.
+    pub assignee: Option<UserId>,
+    /// The team working on it.
+    pub team: Option<TeamId>,
+    /// The back-office team it was escalated to, while it is there.
+    pub back_office_team: Option<TeamId>,
+    /// The front-line agent a back-office team hands it back to.
+    pub owner: Option<UserId>,
+    /// Tags, sorted.
+    pub tags: Vec<String>,
+    /// When it was opened.
+    pub created_at: Timestamp,
+    /// When it last changed.
+    pub updated_at: Timestamp,
+    /// When an agent first answered the customer.
+    pub first_response_at: Option<Timestamp>,
+    /// When it was solved, while it is solved or closed.
+    pub solved_at: Option<Timestamp>,
+    /// The ticket it was merged into (it is then closed).
+    pub merged_into: Option<TicketId>,
+}
+
+/// What is needed to open a ticket; it starts as `new`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewTicket {
+    /// What it is about.
+    pub subject: String,
+    /// How urgent it is.
+    pub priority: TicketPriority,
+    /// Its category, if known.
+    pub category: Option<String>,
+    /// Whose case it is, if known.
+    pub customer: Option<CustomerId>,
+    /// The agent working on it, if any yet.
+    pub assignee: Option<UserId>,
+    /// The team working on it, if any yet.
+    pub team: Option<TeamId>,
+    /// Tags (kept sorted, without repeats).
+    pub tags: Vec<String>,
+}
+
+/// One change to a ticket. Each writes one history row, and only when it
+/// really changes something.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "field", content = "value", rename_all = "snake_case")]
+pub enum TicketChange {
+    /// A new subject.
+    Subject(String),
+    /// A move to another status (only the moves
+    /// [`TicketStatus::can_become`] allows).
+    Status(TicketStatus),
+    /// Another priority.
+    Priority(TicketPriority),
+    /// Another category, or none.
+    Category(Option<String>),
+    /// Another customer, or none.
+    Customer(Option<CustomerId>),
+    /// Another agent, or none.
+    Assignee(Option<UserId>),
+    /// Another team, or none.
+    Team(Option<TeamId>),
+    /// Escalated to a back-office team, or handed back (`None`).
+    BackOfficeTeam(Option<TeamId>),
+    /// Another front-line owner, or none.
+    Owner(Option<UserId>),
+    /// The whole set of tags.
+    Tags(Vec<String>),
+    /// An agent answered the customer: sets the first-response time once
+    /// (later answers change nothing).
+    Responded,
+}
+
+impl TicketChange {
+    /// The field name written in the history.
+    pub fn field(&self) -> &'static str {
+        match self {
+            TicketChange::Subject(_) => "subject",
+            TicketChange::Status(_) => "status",
+            TicketChange::Priority(_) => "priority",
+            TicketChange::Category(_) => "category",
+            TicketChange::Customer(_) => "customer",
+            TicketChange::Assignee(_) => "assignee",
+            TicketChange::Team(_) => "team",
+            TicketChange::BackOfficeTeam(_) => "back_office_team",
+            TicketChange::Owner(_) => "owner",
+            TicketChange::Tags(_) => "tags",
+            TicketChange::Responded => "first_response_at",
+        }
+    }
+}
+
+/// One row of a ticket's append-only history: who changed what, when,
+/// from which value to which (as JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketHistoryEntry {
+    /// When.
+    pub at: Timestamp,
+    /// Who; `None` for the system (mail intake, SLA escalation).
+    pub actor: Option<UserId>,
+    /// What: a field name (`status`, `assignee`, …) or an event (`created`,
+    /// `note`, `attachment`, `interaction`, `merged_into`, `merged_from`).
+    pub field: String,
+    /// The value before (`null` when there was none).
+    pub old: Value,
+    /// The value after.
+    pub new: Value,
+}
+
+/// Who made a change and when: every ticket write takes one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketActor {
+    /// The user, or `None` for the system.
+    pub user: Option<UserId>,
+    /// When (supplied by the caller: the store reads no clock).
+    pub at: Timestamp,
+}
+
+/// An internal note on a ticket (never shown to the customer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketNote {
+    /// Its id.
+    pub id: i64,
+    /// Who wrote it.
+    pub author: UserId,
+    /// The text.
+    pub body: String,
+    /// When.
+    pub created_at: Timestamp,
+}
+
+/// A file to attach to a ticket. Its content type must already be checked
+/// by the caller (against the bytes, not only the name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAttachment {
+    /// The file's name as the customer or agent sent it.
+    pub file_name: String,
+    /// Its MIME type, such as `application/pdf`.
+    pub content_type: String,
+    /// Its content, at most [`MAX_ATTACHMENT_BYTES`].
+    pub content: Vec<u8>,
+}
+
+/// An attachment's description; the bytes are read on their own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// Its id.
+    pub id: i64,
+    /// The ticket it belongs to.
+    pub ticket: TicketId,
+    /// The file's name.
+    pub file_name: String,
+    /// Its MIME type.
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Lowercase hex SHA-256 of its content.
+    pub sha256: String,
+    /// Who attached it (`None`: arrived with an email).
+    pub uploaded_by: Option<UserId>,
+    /// When.
+    pub created_at: Timestamp,
+}
+
+/// The largest attachment the store keeps: 10 MiB.
+pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
+
+/// A page of tickets: every filter given must match; newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TicketQuery {
+    /// Any of these statuses (empty: every status).
+    pub statuses: Vec<TicketStatus>,
+    /// This priority.
+    pub priority: Option<TicketPriority>,
+    /// This agent.
+    pub assignee: Option<UserId>,
+    /// This team.
+    pub team: Option<TeamId>,
+    /// Escalated to this back-office team (its own view).
+    pub back_office_team: Option<TeamId>,
+    /// This customer.
+    pub customer: Option<CustomerId>,
+    /// Changed at or after this time.
+    pub updated_since: Option<Timestamp>,
+    /// Only tickets with a smaller id (the last id of the previous page).
+    pub before: Option<TicketId>,
+    /// Page size, 1 to [`MAX_PAGE`](crate::MAX_PAGE).
+    pub limit: u32,
+}
+
+/// A language of canned responses.
+pub const CANNED_LANGUAGES: [&str; 2] = ["he", "en"];
+
+/// A prepared answer agents insert, with placeholders such as
+/// `{{customer.first_name}}` filled in when used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CannedResponse {
+    /// Its id.
+    pub id: i64,
+    /// Its definition.
+    #[serde(flatten)]
+    pub spec: NewCannedResponse,
+}
+
+/// A canned response's definition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCannedResponse {
+    /// Name agents pick it by; unique per language in the organization.
+    pub name: String,
+    /// `he` or `en`.
+    pub lang: String,
+    /// The text with its placeholders.
+    pub body: String,
+}
+
+/// Response and resolution targets for the tickets a policy matches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlaPolicy {
+    /// Its id.
+    pub id: i64,
+    /// Its definition.
+    #[serde(flatten)]
+    pub spec: NewSlaPolicy,
+}
+
+/// An SLA policy's definition. A policy with neither priority nor category
+/// is the default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSlaPolicy {
+    /// Name, unique in the organization.
+    pub name: String,
+    /// The priority it covers, or any.
+    pub priority: Option<TicketPriority>,
+    /// The category it covers, or any.
+    pub category: Option<String>,
+    /// First response within this many business minutes.
+    pub first_response_minutes: u32,
+    /// Solved within this many business minutes.
+    pub resolution_minutes: u32,
+}
+
+/// When an escalation rule sends a ticket to a back-office team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "category", rename_all = "snake_case")]
+pub enum EscalationTrigger {
+    /// When a ticket breaches its SLA.
+    Breach,
+    /// When a ticket gets this category.
+    Category(String),
+}
+
+/// A rule moving tickets to a back-office team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EscalationRule {
+    /// Its id.
+    pub id: i64,
+    /// Its definition.
+    #[serde(flatten)]
+    pub spec: NewEscalationRule,
+}
+
+/// An escalation rule's definition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewEscalationRule {
+    /// Name, unique in the organization.
+    pub name: String,
+    /// When it applies.
+    pub trigger: EscalationTrigger,
+    /// The back-office team tickets go to.
+    pub team: TeamId,
+}
+
+/// A ticket's link to an interaction on any channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketLink {
+    /// The interaction.
+    pub interaction: InteractionId,
+    /// When it was linked.
+    pub linked_at: Timestamp,
+}
+
+/// Applies one change to `ticket` at `at`: the history row it writes
+/// (field, old, new), or `None` when nothing changes. A status move the
+/// state machine forbids is [`StoreError::Invalid`] on `status`.
+pub fn apply_change(
+    ticket: &mut Ticket,
+    change: &TicketChange,
+    at: Timestamp,
+) -> StoreResult<Option<(Value, Value)>> {
+    let swap = |old: Value, new: Value| (old != new).then_some((old, new));
+    let entry = match change {
+        TicketChange::Subject(subject) => swap(
+            json!(std::mem::replace(&mut ticket.subject, subject.clone())),
+            json!(subject),
+        ),
+        TicketChange::Status(status) => change_status(ticket, *status, at)?,
+        TicketChange::Priority(p) => {
+            swap(json!(std::mem::replace(&mut ticket.priority, *p)), json!(p))
+        }
+        TicketChange::Category(c) => swap(
+            json!(std::mem::replace(&mut ticket.category, c.clone())),
+            json!(c),
+        ),
+        TicketChange::Customer(c) => {
+            swap(json!(std::mem::replace(&mut ticket.customer, *c)), json!(c))
+        }
+        TicketChange::Assignee(u) => {
+            swap(json!(std::mem::replace(&mut ticket.assignee, *u)), json!(u))
+        }
+        TicketChange::Team(t) => swap(json!(std::mem::replace(&mut ticket.team, *t)), json!(t)),
+        TicketChange::BackOfficeTeam(t) => swap(
+            json!(std::mem::replace(&mut ticket.back_office_team, *t)),
+            json!(t),
+        ),
+        TicketChange::Owner(u) => swap(json!(std::mem::replace(&mut ticket.owner, *u)), json!(u)),
+        TicketChange::Tags(tags) => {
+            let tags = normalized_tags(tags);
+            swap(
+                json!(std::mem::replace(&mut ticket.tags, tags.clone())),
+                json!(tags),
+            )
+        }
+        TicketChange::Responded => match ticket.first_response_at {
+            Some(_) => None,
+            None => {
+                ticket.first_response_at = Some(at);
+                Some((Value::Null, json!(at)))
+            }
+        },
+    };
+    if entry.is_some() {
+        ticket.updated_at = at;
+    }
+    Ok(entry)
+}
+
+/// A status move: solving stamps the time, reopening clears it.
+fn change_status(
+    ticket: &mut Ticket,
+    status: TicketStatus,
+    at: Timestamp,
+) -> StoreResult<Option<(Value, Value)>> {
+    if status == ticket.status {
+        return Ok(None);
+    }
+    if !ticket.status.can_become(status) {
+        return Err(StoreError::invalid(
+            "status",
+            format!("a {} ticket cannot become {status}", ticket.status),
+        ));
+    }
+    if status == TicketStatus::Solved {
+        ticket.solved_at = Some(at);
+    } else if !status.is_resolved() {
+        ticket.solved_at = None;
+    }
+    let old = std::mem::replace(&mut ticket.status, status);
+    Ok(Some((json!(old), json!(status))))
+}
+
+/// Lowercase hex SHA-256 of an attachment's content.
+pub fn sha256_hex(content: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(content)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Tags sorted and without repeats: the stored form.
+pub fn normalized_tags(tags: &[String]) -> Vec<String> {
+    let mut tags = tags.to_vec();
+    tags.sort();
+    tags.dedup();
+    tags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ticket() -> Ticket {
+        let at = Timestamp::from_second(1_795_000_000).expect("valid");
+        Ticket {
+            id: TicketId(1),
+            number: TicketNumber::FIRST,
+            subject: "החשבונית גבוהה מדי".into(),
+            status: TicketStatus::New,
+            priority: TicketPriority::Normal,
+            category: Some("חיובים".into()),
+            customer: None,
+            assignee: None,
+            team: None,
+            back_office_team: None,
+            owner: None,
+            tags: vec![],
+            created_at: at,
+            updated_at: at,
+            first_response_at: None,
+            solved_at: None,
+            merged_into: None,
+        }
+    }
+
+    fn later(minutes: i64) -> Timestamp {
+        ticket().created_at + jiff::SignedDuration::from_mins(minutes)
+    }
+
+    #[test]
+    fn a_change_records_old_and_new_and_touches_the_ticket() {
+        let mut t = ticket();
+        let entry = apply_change(&mut t, &TicketChange::Assignee(Some(UserId(7))), later(5));
+        assert_eq!(entry.expect("valid"), Some((Value::Null, json!(7))));
+        assert_eq!(t.assignee, Some(UserId(7)));
+        assert_eq!(t.updated_at, later(5));
+        let same = apply_change(&mut t, &TicketChange::Assignee(Some(UserId(7))), later(6));
+        assert_eq!(same.expect("valid"), None, "no change, no history row");
+        assert_eq!(t.updated_at, later(5));
+    }
+
+    #[test]
+    fn solving_stamps_and_reopening_clears_the_time() {
+        let mut t = ticket();
+        apply_change(
+            &mut t,
+            &TicketChange::Status(TicketStatus::Solved),
+            later(30),
+        )
+        .expect("ok");
+        assert_eq!(t.solved_at, Some(later(30)));
+        apply_change(&mut t, &TicketChange::Status(TicketStatus::Open), later(40)).expect("ok");
+        assert_eq!(t.solved_at, None);
+        apply_change(
+            &mut t,
+            &TicketChange::Status(TicketStatus::Closed),
+            later(50),
+        )
+        .expect("ok");
+        let reopen = apply_change(&mut t, &TicketChange::Status(TicketStatus::Open), later(60));
+        assert!(matches!(
+            reopen,
+            Err(StoreError::Invalid {
+                field: "status",
+                ..
+            })
+        ));
+        assert_eq!(t.status, TicketStatus::Closed);
+    }
+
+    #[test]
+    fn the_first_response_is_kept() {
+        let mut t = ticket();
+        apply_change(&mut t, &TicketChange::Responded, later(3)).expect("ok");
+        let again = apply_change(&mut t, &TicketChange::Responded, later(9)).expect("ok");
+        assert_eq!(again, None);
+        assert_eq!(t.first_response_at, Some(later(3)));
+    }
+
+    #[test]
+    fn attachments_are_hashed_with_sha256() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn tags_are_a_sorted_set() {
+        let mut t = ticket();
+        let tags = vec!["דחוף".to_string(), "vip".into(), "דחוף".into()];
+        let entry = apply_change(&mut t, &TicketChange::Tags(tags), later(1)).expect("ok");
+        assert_eq!(entry, Some((json!([]), json!(["vip", "דחוף"]))));
+    }
+}
