@@ -9,6 +9,8 @@
 //!   passed in).
 //! - [`SmtpServer`] receives mail for the organizations' addresses only.
 //! - [`Mailer`] sends agents' replies through a relay, threaded.
+//! - [`poll_once`] and [`poll_forever`] fetch unseen mail from an IMAP
+//!   mailbox into the same sink.
 //!
 //! Inbound mail reaches the caller through [`InboundSink`]: the caller stores
 //! the raw bytes durably and only then is the mail acknowledged, so a crash
@@ -17,6 +19,7 @@
 mod charset;
 mod classify;
 mod html;
+mod imap;
 mod outbound;
 mod parse;
 mod rate;
@@ -27,6 +30,7 @@ mod visual;
 
 pub use classify::{AutoReason, Bounce, Kind, classify};
 pub use html::html_to_text;
+pub use imap::{ImapConfig, ImapError, PollReport, poll_forever, poll_once};
 pub use outbound::{Mailer, OutboundError, RelayConfig, Reply, build};
 pub use parse::{Attachment, Flag, InboundEmail, Mailbox, ParseLimits, parse};
 pub use rate::{SenderRateLimiter, Verdict};
