@@ -19,6 +19,9 @@ pub enum SearchError {
         /// What tantivy said.
         source: tantivy::TantivyError,
     },
+    /// A writer configuration tantivy cannot run with.
+    #[error("invalid search index configuration: {0}")]
+    InvalidConfig(&'static str),
     /// A query field out of its bounds.
     #[error("invalid search {field}: {reason}")]
     InvalidQuery {

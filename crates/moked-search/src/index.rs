@@ -77,6 +77,11 @@ impl SearchIndex {
 
     /// Opens the index with a writer configured for bulk work.
     pub fn open_with(dir: &Path, config: WriterConfig) -> Result<Self, SearchError> {
+        if config.threads == 0 {
+            return Err(SearchError::InvalidConfig(
+                "the writer needs at least one thread",
+            ));
+        }
         let open_error = |source| SearchError::Open {
             dir: dir.display().to_string(),
             source,

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use moked_domain::{EmailAddress, IsraeliId, PhoneE164};
 use moked_search::{
     CustomerDoc, DocKind, Filters, Identifiers, MessageDoc, Placement, SearchDoc, SearchError,
-    SearchIndex, SearchQuery, TicketDoc,
+    SearchIndex, SearchQuery, TicketDoc, WriterConfig,
 };
 
 const ORG: i64 = 1;
@@ -381,5 +381,26 @@ fn a_file_where_the_directory_should_be_is_an_error() {
     assert!(matches!(
         SearchIndex::open(&file),
         Err(SearchError::CreateDir { .. })
+    ));
+}
+
+#[test]
+fn a_writer_without_threads_or_memory_is_an_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let no_threads = WriterConfig {
+        threads: 0,
+        ..WriterConfig::default()
+    };
+    assert!(matches!(
+        SearchIndex::open_with(dir.path(), no_threads),
+        Err(SearchError::InvalidConfig(_))
+    ));
+    let no_memory = WriterConfig {
+        memory_bytes: 1024,
+        ..WriterConfig::default()
+    };
+    assert!(matches!(
+        SearchIndex::open_with(dir.path(), no_memory),
+        Err(SearchError::Index(_))
     ));
 }
