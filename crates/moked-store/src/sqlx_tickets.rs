@@ -338,11 +338,11 @@ macro_rules! impl_ticket_store_with_sqlx {
                     Ok(())
                 }
 
-                /// Loads tickets whose id is in `ids`, in that order.
+                /// Loads the tickets `head_sql` selects (`$1` is the
+                /// organization, then `head_params`) with their tags.
                 async fn ticket_load(
                     tx: &mut Tx<'_>,
                     org: OrgId,
-                    ids: &[i64],
                     head_sql: &str,
                     head_params: &[Param],
                 ) -> StoreResult<Vec<Ticket>> {
@@ -357,23 +357,17 @@ macro_rules! impl_ticket_store_with_sqlx {
                         .fetch_all(&mut **tx)
                         .await
                         .map_err(|e| from_sqlx("ticket", e))?;
-                    let found: Vec<i64> = if ids.is_empty() {
-                        heads.iter().map(|row| sqlx::Row::try_get::<i64, _>(row, "id"))
-                            .collect::<Result<_, _>>().map_err(backend)?
-                    } else {
-                        ids.to_vec()
-                    };
-                    if found.is_empty() {
+                    if heads.is_empty() {
                         return Ok(Vec::new());
                     }
                     let tag_sql = format!(
                         "SELECT ticket_id, tag FROM ticket_tags WHERE org_id = $1 \
                          AND ticket_id IN ({}) ORDER BY ticket_id, tag",
-                        rows::placeholders(2, found.len())
+                        rows::placeholders(2, heads.len())
                     );
                     let mut tags = sqlx::query(&tag_sql).bind(org.0);
-                    for id in &found {
-                        tags = tags.bind(*id);
+                    for head in &heads {
+                        tags = tags.bind(sqlx::Row::try_get::<i64, _>(head, "id").map_err(backend)?);
                     }
                     let tags = tags
                         .fetch_all(&mut **tx)
@@ -386,7 +380,7 @@ macro_rules! impl_ticket_store_with_sqlx {
                     let sql = format!(
                         "SELECT {TICKET_COLUMNS} FROM tickets WHERE org_id = $1 AND id = $2"
                     );
-                    Self::ticket_load(tx, org, &[id.0], &sql, &[Param::Int(id.0)])
+                    Self::ticket_load(tx, org, &sql, &[Param::Int(id.0)])
                         .await?
                         .pop()
                         .ok_or(StoreError::NotFound { entity: "ticket" })
@@ -585,7 +579,7 @@ macro_rules! impl_ticket_store_with_sqlx {
                         "SELECT {TICKET_COLUMNS} FROM tickets WHERE org_id = $1 AND {filter} = $2"
                     );
                     let mut tx = self.begin_snapshot().await?;
-                    let found = Self::ticket_load(&mut tx, org, &[], &sql, &[Param::Int(value)]).await?;
+                    let found = Self::ticket_load(&mut tx, org, &sql, &[Param::Int(value)]).await?;
                     tx.commit().await.map_err(backend)?;
                     found.into_iter().next().ok_or(StoreError::NotFound { entity: "ticket" })
                 }
@@ -594,21 +588,9 @@ macro_rules! impl_ticket_store_with_sqlx {
                     validate::page_limit(query.limit)?;
                     let (sql, params) = rows::ticket_list_sql(query);
                     let mut tx = self.begin_snapshot().await?;
-                    let found = Self::ticket_load(&mut tx, org, &[], &sql, &params).await?;
+                    let found = Self::ticket_load(&mut tx, org, &sql, &params).await?;
                     tx.commit().await.map_err(backend)?;
                     Ok(found)
-                }
-
-                /// Fails with `NotFound` unless the ticket is the organization's.
-                async fn ticket_exists(&self, org: OrgId, id: TicketId) -> StoreResult<()> {
-                    sqlx::query("SELECT 1 FROM tickets WHERE org_id = $1 AND id = $2")
-                        .bind(org.0)
-                        .bind(id.0)
-                        .fetch_optional(self.reader())
-                        .await
-                        .map_err(|e| from_sqlx("ticket", e))?
-                        .map(|_| ())
-                        .ok_or(StoreError::NotFound { entity: "ticket" })
                 }
 
                 /// Rows of a ticket's child table, oldest first, once the

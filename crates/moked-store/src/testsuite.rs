@@ -2064,6 +2064,20 @@ pub async fn ticket_configuration(store: &impl Store) {
             .await,
         Err(StoreError::Invalid { field: "lang", .. })
     ));
+    let unknown = NewCannedResponse {
+        name: "סיום".into(),
+        body: "תודה {{customer.last_name}}".into(),
+        ..canned.clone()
+    };
+    match store.create_canned_response(org, &unknown).await {
+        Err(StoreError::Invalid {
+            field: "body",
+            reason,
+        }) => {
+            assert!(reason.contains("customer.last_name"), "{reason}");
+        }
+        other => panic!("an unknown placeholder must be refused: {other:?}"),
+    }
     let edited = NewCannedResponse {
         body: "שלום {{customer.first_name}}!".into(),
         ..canned.clone()

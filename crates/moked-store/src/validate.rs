@@ -444,13 +444,17 @@ pub fn attachment(new: &NewAttachment) -> StoreResult<()> {
     Ok(())
 }
 
-/// A canned response.
+/// A canned response: its placeholders must be ones `moked_sla` fills in,
+/// so an agent never sends a customer a raw `{{...}}`.
 pub fn canned_response(new: &NewCannedResponse) -> StoreResult<()> {
     name("name", &new.name)?;
     if !CANNED_LANGUAGES.contains(&new.lang.as_str()) {
         return Err(StoreError::invalid("lang", "must be \"he\" or \"en\""));
     }
-    ticket_text("body", &new.body)
+    ticket_text("body", &new.body)?;
+    moked_sla::check_template(&new.body)
+        .map(drop)
+        .map_err(|e| StoreError::invalid("body", e.to_string()))
 }
 
 /// An SLA policy: positive targets, resolution no sooner than the first
