@@ -66,7 +66,9 @@ async fn the_agent_hangs_up() {
     c.register("1002", port).await;
     c.available(c.yossi).await;
 
-    c.caller("call_agent_hangs_up.xml", "billing").passes().await;
+    c.caller("call_agent_hangs_up.xml", "billing")
+        .passes()
+        .await;
     phone.passes().await;
 
     let calls = c.calls().await;

@@ -204,7 +204,17 @@ pub fn sipp_on(name: &'static str, port: u16, args: &[&str]) -> Sipp {
     command
         .arg("-sf")
         .arg(scenario(name))
-        .args(["-i", "127.0.0.1", "-p", &port, "-mp", &media, "-m", "1", "-nostdin"])
+        .args([
+            "-i",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-mp",
+            &media,
+            "-m",
+            "1",
+            "-nostdin",
+        ])
         .args(["-timeout", "45s", "-timeout_error", "-recv_timeout", "40s"])
         .args(args)
         .stdin(Stdio::null())
@@ -293,7 +303,11 @@ impl Center {
     }
 
     /// Waits (bounded) until `check` holds for the agent's board.
-    pub async fn until_agent(&self, user: UserId, check: impl Fn(&AgentBoard) -> bool) -> AgentBoard {
+    pub async fn until_agent(
+        &self,
+        user: UserId,
+        check: impl Fn(&AgentBoard) -> bool,
+    ) -> AgentBoard {
         for _ in 0..200 {
             let board = self.board(user).await;
             if check(&board) {
@@ -301,7 +315,10 @@ impl Center {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("the agent never reached the expected state: {:?}", self.board(user).await);
+        panic!(
+            "the agent never reached the expected state: {:?}",
+            self.board(user).await
+        );
     }
 
     /// Waits (bounded) until `check` holds for the queue's board.
@@ -313,13 +330,20 @@ impl Center {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("the queue never reached the expected state: {:?}", self.queue().await);
+        panic!(
+            "the queue never reached the expected state: {:?}",
+            self.queue().await
+        );
     }
 
     /// The caller's calls, matched to the customer by the normalized number.
     pub async fn calls(&self) -> Vec<Interaction> {
         let phone = PhoneE164::parse(CALLER).unwrap();
-        let customers = self.store.customers_by_phone(self.org, &phone).await.unwrap();
+        let customers = self
+            .store
+            .customers_by_phone(self.org, &phone)
+            .await
+            .unwrap();
         assert_eq!(customers.len(), 1, "one customer for the caller's number");
         assert_eq!(customers[0].details.name, CALLER_NAME);
         self.store
