@@ -27,6 +27,7 @@ pub mod json;
 pub mod metrics;
 pub mod openapi;
 pub mod ratelimit;
+pub mod search;
 pub mod state;
 
 pub use auth::{hash_password, issue_api_token};

@@ -381,6 +381,15 @@ pub const OPERATIONS: &[Operation] = &[
     ),
     op(
         "GET",
+        "/search",
+        "Search customers, conversations and tickets, Hebrew and English (?q=&status=&queue=&team=&agent=&from=&until=&limit=)",
+        Agent,
+        None,
+        200,
+        Some("SearchResults"),
+    ),
+    op(
+        "GET",
         "/agents",
         "The agents who take chats, with their state now (transfer targets)",
         Agent,
@@ -691,6 +700,12 @@ fn schemas() -> Value {
         "CustomerRequest": object(&["name"], customer_props),
         "Customer": {"type": "object", "properties": customer},
         "CustomerList": array_of("Customer"),
+        "SearchResults": {"type": "object", "properties": {"results": {"type": "array", "items": {
+            "type": "object", "properties": {
+                "kind": {"type": "string", "enum": ["customer", "message", "ticket"]},
+                "id": integer(), "title": string(),
+                "snippet": {"type": "string", "description": "HTML-escaped, matched words in <mark>"},
+                "score": {"type": "number"}}}}}},
         "Interaction": {"type": "object", "properties": {
             "id": integer(), "channel": channel, "queue": integer(), "customer": nullable(integer()),
             "created_at": {"type": "string", "format": "date-time"},

@@ -5,6 +5,7 @@
 use crate::api::fanout::Fanout;
 use crate::config::ServerConfig;
 use crate::ratelimit::RateLimiter;
+use crate::search::SearchService;
 use moked_live::Live;
 use moked_store::Store;
 use std::sync::Arc;
@@ -19,6 +20,8 @@ pub struct AppState {
     pub live: Live,
     /// The live events' delivery to WebSockets.
     pub fanout: Arc<Fanout>,
+    /// The search index, kept in step with the store.
+    pub search: Arc<SearchService>,
     /// The configuration the server started with.
     pub config: Arc<ServerConfig>,
     /// The public endpoints' rate limiters.
@@ -46,7 +49,9 @@ impl AppState {
             widget_chats: RateLimiter::per_minute(config.rate_limits.widget_chats_per_minute),
             widget_messages: RateLimiter::per_minute(config.rate_limits.widget_messages_per_minute),
         };
+        let search_dir = config.data_dir.join("search");
         AppState {
+            search: SearchService::start(&search_dir, store.clone(), live.clone()),
             store,
             fanout: Arc::new(Fanout::new(live.clone())),
             live,

@@ -156,6 +156,7 @@ fn cases() -> Vec<Case> {
         ),
         case(M::GET, "/customers/{customer}/interactions", None, Agent),
         case(M::GET, "/interactions/{chat}", None, Agent),
+        case(M::GET, "/search?q=%D7%9C%D7%95%D7%99", None, Agent),
         case(M::GET, "/agents", None, Agent),
         case(M::GET, "/agent/desk", None, Agent),
         case(

@@ -177,6 +177,7 @@ pub async fn create(
         .store
         .create_customer(caller.org, &request.into_details(None)?)
         .await?;
+    state.search.customer_changed(caller.org, customer.id);
     Ok((
         StatusCode::CREATED,
         Json(CustomerView::for_caller(customer, &caller)),
@@ -209,6 +210,7 @@ pub async fn update(
         .store
         .update_customer(caller.org, id, &details)
         .await?;
+    state.search.customer_changed(caller.org, id);
     Ok(Json(CustomerView::for_caller(customer, &caller)))
 }
 

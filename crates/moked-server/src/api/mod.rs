@@ -9,6 +9,7 @@ pub mod admin;
 pub mod agent;
 pub mod customers;
 pub mod fanout;
+pub mod search;
 pub mod session;
 pub mod wallboard;
 pub mod widget;
@@ -257,6 +258,7 @@ fn staff_routes(routes: Routes) -> Routes {
             get(customers::interactions),
         )
         .route("/interactions/{id}", &["GET"], get(customers::interaction))
+        .route("/search", &["GET"], get(search::search))
         .route("/agents", &["GET"], get(agent::colleagues))
         .route("/agent/desk", &["GET"], get(agent::desk))
         .route("/agent/presence", &["PUT"], put(agent::presence))
