@@ -157,7 +157,7 @@ struct Leg {
 /// What the call task does after an event.
 enum Next {
     Wait,
-    Answered(Leg),
+    Answered(Box<Leg>),
     Over,
 }
 
@@ -298,7 +298,7 @@ impl Calls {
             match next {
                 Next::Wait => {}
                 Next::Over => return,
-                Next::Answered(leg) => return self.answered(tx, leg).await,
+                Next::Answered(leg) => return self.answered(tx, *leg).await,
             }
         }
     }
@@ -445,7 +445,7 @@ impl Calls {
                     }
                 }
                 relay(tx, response).await;
-                Next::Answered(ringing)
+                Next::Answered(Box::new(ringing))
             }
             _ => {
                 // Busy, declined or any failure: the agent is not taking calls now.

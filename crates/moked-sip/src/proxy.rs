@@ -26,7 +26,13 @@ pub(crate) enum ForwardError {
     Malformed(&'static str),
     /// The SIP stack refused (500).
     #[error(transparent)]
-    Stack(#[from] rsipstack::Error),
+    Stack(Box<rsipstack::Error>),
+}
+
+impl From<rsipstack::Error> for ForwardError {
+    fn from(error: rsipstack::Error) -> ForwardError {
+        ForwardError::Stack(Box::new(error))
+    }
 }
 
 /// This server's own addresses, to recognise its Via and Route entries.

@@ -302,11 +302,11 @@ fn quoted_param(header: &str, name: &str) -> Option<String> {
         let before = rest[..at].chars().last();
         let after = rest[at + name.len()..].trim_start();
         rest = &rest[at + name.len()..];
-        if matches!(before, Some(' ' | ',' | '\t')) {
-            if let Some(value) = after.strip_prefix('=') {
-                let value = value.trim_start().strip_prefix('"')?;
-                return value.split_once('"').map(|(inner, _)| inner.to_owned());
-            }
+        if matches!(before, Some(' ' | ',' | '\t'))
+            && let Some(value) = after.strip_prefix('=')
+        {
+            let value = value.trim_start().strip_prefix('"')?;
+            return value.split_once('"').map(|(inner, _)| inner.to_owned());
         }
     }
     None
