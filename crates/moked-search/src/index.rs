@@ -5,7 +5,7 @@
 use crate::analyzer::{INDEX_ANALYZER, QUERY_ANALYZER, index_analyzer, query_analyzer};
 use crate::doc::{DocKind, SearchDoc};
 use crate::error::SearchError;
-use crate::query::{self, SearchQuery};
+use crate::query::{self, Scope, SearchQuery};
 use crate::schema::Fields;
 use crate::snippet::Highlighter;
 use std::path::Path;
@@ -155,10 +155,11 @@ impl SearchIndex {
     pub fn search(&self, org: i64, query: &SearchQuery) -> Result<Vec<Hit>, SearchError> {
         query::validate(query)?;
         let mut analyzer = self.query_analyzer()?;
-        let Some(tantivy_query) = query::build(&self.fields, &mut analyzer, org, query) else {
+        let searcher = self.reader.searcher();
+        let scope = self.scope(&searcher, org)?;
+        let Some(tantivy_query) = query::build(&self.fields, &mut analyzer, scope, query) else {
             return Ok(Vec::new());
         };
-        let searcher = self.reader.searcher();
         let top = searcher.search(&tantivy_query, &TopDocs::with_limit(query.limit))?;
         let highlighter = Highlighter::new(&searcher, &*tantivy_query, &self.fields)?;
         top.into_iter()
@@ -171,10 +172,30 @@ impl SearchIndex {
     pub fn count(&self, org: i64, query: &SearchQuery) -> Result<usize, SearchError> {
         query::validate(query)?;
         let mut analyzer = self.query_analyzer()?;
-        match query::build(&self.fields, &mut analyzer, org, query) {
-            Some(q) => Ok(self.reader.searcher().search(&q, &Count)?),
+        let searcher = self.reader.searcher();
+        let scope = self.scope(&searcher, org)?;
+        match query::build(&self.fields, &mut analyzer, scope, query) {
+            Some(q) => Ok(searcher.search(&q, &Count)?),
             None => Ok(0),
         }
+    }
+
+    /// Whether `org` must be filtered on: not when every document of the
+    /// index, deleted ones included, carries `org` (document frequencies
+    /// count deleted documents, so comparing with the live count could
+    /// wrongly drop the filter).
+    fn scope(&self, searcher: &Searcher, org: i64) -> Result<Scope, SearchError> {
+        let with_org = searcher.doc_freq(&query::org_term(&self.fields, org))?;
+        let all: u64 = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| u64::from(segment.max_doc()))
+            .sum();
+        Ok(if with_org == all {
+            Scope::Everything
+        } else {
+            Scope::Org(org)
+        })
     }
 
     /// Documents in the index as of the last commit, all organizations.

@@ -14,7 +14,9 @@ use crate::schema::{Fields, phone_terms};
 use jiff::Timestamp;
 use moked_domain::{EmailAddress, IsraeliId, PhoneE164};
 use std::ops::Bound;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime, Term};
@@ -98,12 +100,28 @@ pub(crate) fn validate(query: &SearchQuery) -> Result<(), SearchError> {
     Ok(())
 }
 
-/// The tantivy query for `query` within `org`, or `None` when the text has
-/// nothing to search for.
+/// Which organization's documents a search may see.
+pub(crate) enum Scope {
+    /// Only this organization's: the index holds others too.
+    Org(i64),
+    /// All of them: every document in the index is the searching
+    /// organization's (the usual single-organization installation), so the
+    /// organization clause, which would be intersected with every posting
+    /// list, is left out.
+    Everything,
+}
+
+/// The term every document of `org` carries.
+pub(crate) fn org_term(fields: &Fields, org: i64) -> Term {
+    Term::from_field_i64(fields.org, org)
+}
+
+/// The tantivy query for `query` within `scope`, or `None` when the text
+/// has nothing to search for.
 pub(crate) fn build(
     fields: &Fields,
     analyzer: &mut TextAnalyzer,
-    org: i64,
+    scope: Scope,
     query: &SearchQuery,
 ) -> Option<Box<dyn Query>> {
     let matcher = match (
@@ -119,23 +137,36 @@ pub(crate) fn build(
         ])),
         (identifier, words) => identifier.or(words)?,
     };
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
-        (Occur::Must, matcher),
-        (Occur::Must, exact(Term::from_field_i64(fields.org, org))),
-    ];
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, matcher)];
+    if let Scope::Org(org) = scope {
+        clauses.push((Occur::Must, exact(org_term(fields, org))));
+    }
     clauses.extend(filter_clauses(fields, &query.filters));
     Some(Box::new(BooleanQuery::new(clauses)))
 }
 
+/// A filter: matches or not, adds nothing to the score.
 fn exact(term: Term) -> Box<dyn Query> {
-    Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+    Box::new(ConstScoreQuery::new(
+        Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+        0.0,
+    ))
+}
+
+/// An exact identifier match: a constant score, boosted above word matches
+/// by the caller.
+fn identifier(term: Term) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(
+        Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+        1.0,
+    ))
 }
 
 fn any_of(terms: Vec<Term>) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(
         terms
             .into_iter()
-            .map(|t| (Occur::Should, exact(t)))
+            .map(|t| (Occur::Should, identifier(t)))
             .collect(),
     ))
 }
@@ -146,7 +177,7 @@ fn identifier_query(fields: &Fields, text: &str) -> Option<Box<dyn Query>> {
     if text.contains('@') {
         let email = EmailAddress::parse(text).ok()?;
         let term = Term::from_field_text(fields.emails, &email.as_str().to_lowercase());
-        return Some(exact(term));
+        return Some(identifier(term));
     }
     let mut terms = Vec::new();
     if let Some(phone) = parse_phone(text) {

@@ -109,6 +109,28 @@ fn organizations_do_not_see_each_other() {
 }
 
 #[test]
+fn a_one_organization_index_still_hides_it_from_others() {
+    let (_dir, index) = index_with(&[ticket(ORG, 1, "החזר כספי", "ביקשתי החזר")]);
+    assert_eq!(text_ids(&index, "החזר"), [1]);
+    assert!(ids(&index, OTHER_ORG, &SearchQuery::text("החזר")).is_empty());
+    assert_eq!(
+        index
+            .count(OTHER_ORG, &SearchQuery::text("החזר"))
+            .expect("count"),
+        0
+    );
+    // A deleted document of another organization still counts as one.
+    index
+        .upsert(&ticket(OTHER_ORG, 2, "החזר", "החזר"))
+        .expect("upsert");
+    index.commit().expect("commit");
+    index.delete(DocKind::Ticket, 2);
+    index.commit().expect("commit");
+    assert!(ids(&index, OTHER_ORG, &SearchQuery::text("החזר")).is_empty());
+    assert_eq!(text_ids(&index, "החזר"), [1]);
+}
+
+#[test]
 fn hebrew_words_are_found_behind_prefixes() {
     let (_dir, index) = index_with(&[
         ticket(ORG, 1, "שיחה חוזרת", "וכשהלקוח התקשר שוב, הבעיה נמשכה"),
