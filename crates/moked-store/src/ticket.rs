@@ -392,6 +392,27 @@ fn change_status(
     Ok(Some((json!(old), json!(status))))
 }
 
+/// The status moves a ticket's history records, oldest first: what
+/// [`moked_sla::sla_status`] counts the SLA clocks from. A row whose value
+/// is not a status is reported as corrupt data.
+pub fn status_changes(history: &[TicketHistoryEntry]) -> StoreResult<Vec<moked_sla::StatusChange>> {
+    history
+        .iter()
+        .filter(|entry| entry.field == "status")
+        .map(|entry| {
+            let status = entry
+                .new
+                .as_str()
+                .and_then(|name| name.parse::<TicketStatus>().ok())
+                .ok_or_else(|| StoreError::corrupt(format!("history status {}", entry.new)))?;
+            Ok(moked_sla::StatusChange {
+                at: entry.at,
+                status,
+            })
+        })
+        .collect()
+}
+
 /// Lowercase hex SHA-256 of an attachment's content.
 pub fn sha256_hex(content: &[u8]) -> String {
     use sha2::Digest as _;
@@ -488,6 +509,48 @@ mod tests {
         let again = apply_change(&mut t, &TicketChange::Responded, later(9)).expect("ok");
         assert_eq!(again, None);
         assert_eq!(t.first_response_at, Some(later(3)));
+    }
+
+    #[test]
+    fn the_history_gives_the_status_moves_in_order() {
+        let mut t = ticket();
+        let mut history = Vec::new();
+        let changes = [
+            TicketChange::Assignee(Some(UserId(3))),
+            TicketChange::Status(TicketStatus::Open),
+            TicketChange::Status(TicketStatus::PendingCustomer),
+        ];
+        for (minute, change) in (1..).zip(&changes) {
+            let (old, new) = apply_change(&mut t, change, later(minute))
+                .expect("valid")
+                .expect("a change");
+            history.push(TicketHistoryEntry {
+                at: later(minute),
+                actor: None,
+                field: change.field().into(),
+                old,
+                new,
+            });
+        }
+        let moves = status_changes(&history).expect("valid history");
+        assert_eq!(
+            moves,
+            [
+                moked_sla::StatusChange {
+                    at: later(2),
+                    status: TicketStatus::Open
+                },
+                moked_sla::StatusChange {
+                    at: later(3),
+                    status: TicketStatus::PendingCustomer
+                },
+            ]
+        );
+        history[1].new = json!("בטיפול");
+        assert!(matches!(
+            status_changes(&history),
+            Err(StoreError::Backend(_))
+        ));
     }
 
     #[test]
