@@ -64,6 +64,19 @@
 //!   a score weight of one day of waiting per step, so a higher-priority
 //!   queue is served first; wrap-up and offer timeout of 0 take
 //!   [`LiveConfig`]'s defaults.
+//! - **Calls** (the SIP channel, crate `moked-sip`) are contacts of voice
+//!   queues and go through the same jobs as chats: [`Live::open_call`]
+//!   records and routes one (the caller matched to a customer by number),
+//!   offers are the same [`LiveEvent::Offer`], the phone's answer is
+//!   `accept`, the caller's hang-up or CANCEL `customer_end` (an
+//!   abandonment while waiting), the agent's hang-up `end`. A phone that
+//!   rings out or refuses is [`Live::ring_out`]: the agent goes not ready
+//!   and the call back to its place. Every agent has one voice slot in its
+//!   spec, open only while a phone is registered ([`Live::set_phone`],
+//!   kept across rebuilds since registrations live in the registrar's
+//!   memory; [`LiveEvent::Phone`] and `AgentBoard::phone` show it). Calls
+//!   do not survive a restart (their SIP transactions are gone): a rebuild
+//!   skips open voice interactions.
 //!
 //! # Performance
 //!
