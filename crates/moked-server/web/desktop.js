@@ -673,10 +673,12 @@ async function renderCustomer360(view) {
     return;
   }
   const id = view.customerId;
+  // The latest render wins: a chat switch or a search hit opened meanwhile.
+  const token = (ui.c360Token = {});
   replaceChildren(ui.c360, el("p", { class: "muted", text: t("common.loading") }));
   try {
     const [c, history] = await Promise.all([customer(id, true), api("GET", `/customers/${id}/interactions`)]);
-    if (state.active !== view.id) return;
+    if (ui.c360Token !== token) return;
     replaceChildren(ui.c360, profile(c), notesEditor(c), historyList(history, view.id));
   } catch (e) {
     replaceChildren(ui.c360, el("p", { class: "error-box", text: e.message }));
@@ -885,6 +887,7 @@ function onShortcut(e) {
     KeyR: () => first != null && reject(first),
     KeyE: () => active && active.status === "connected" && active.end(),
     KeyW: () => active && active.status !== "connected" && active.focusComposer(),
+    KeyF: () => ui.searchInput.focus(),
   }[e.code];
   if (digit) {
     const id = state.order[Number(digit[1]) - 1];
@@ -901,6 +904,7 @@ function helpDialog() {
     ["Alt+1…9", "shortcut.switch"],
     ["Alt+E", "shortcut.end"],
     ["Alt+W", "shortcut.wrap"],
+    ["Alt+F", "shortcut.search"],
     ["Enter", "shortcut.send"],
     ["Shift+Enter", "shortcut.newline"],
     ["?", "shortcut.help"],
@@ -913,6 +917,78 @@ function helpDialog() {
     el("form", { method: "dialog" }, el("button", { class: "primary", text: t("common.close") })),
   );
   return dialog;
+}
+
+// ---------------------------------------------------------------- search
+
+/** Turns a snippet (HTML-escaped text with `<mark>` around matches) into nodes, never parsing it as HTML. */
+function snippetNodes(snippet) {
+  const unescape = (text) =>
+    text.replace(/&(lt|gt|quot|#39|#x27|amp);/g, (_, name) => ({ lt: "<", gt: ">", quot: '"', "#39": "'", "#x27": "'", amp: "&" })[name]);
+  return snippet.split(/(<mark>[^<]*<\/mark>)/).map((part) => {
+    const marked = /^<mark>([^<]*)<\/mark>$/.exec(part);
+    return marked ? el("mark", { text: unescape(marked[1]) }) : unescape(part);
+  });
+}
+
+function searchBox() {
+  ui.searchResults = el("ul", { class: "search-results", "aria-live": "polite" });
+  ui.searchInput = el("input", { type: "search", id: "search-q", name: "q", dir: "auto", autocomplete: "off", placeholder: t("search.placeholder") });
+  const form = el(
+    "form",
+    { class: "search-form", role: "search", on: { submit: (e) => (e.preventDefault(), runSearch()) } },
+    el("label", { for: "search-q", class: "sr-only", text: t("search.label") }),
+    ui.searchInput,
+    el("button", { type: "submit", class: "secondary", text: t("search.button") }),
+  );
+  return [form, ui.searchResults];
+}
+
+async function runSearch() {
+  const q = ui.searchInput.value.trim();
+  if (!q) {
+    replaceChildren(ui.searchResults);
+    return;
+  }
+  try {
+    const { results } = await api("GET", `/search?q=${encodeURIComponent(q)}&limit=10`);
+    if (ui.searchInput.value.trim() !== q) return;
+    replaceChildren(
+      ui.searchResults,
+      results.length ? results.map(searchResult) : el("li", { class: "empty", text: t("search.none") }),
+    );
+  } catch (e) {
+    replaceChildren(ui.searchResults, el("li", { class: "error-box", text: e.message }));
+  }
+}
+
+function searchResult(hit) {
+  return el(
+    "li",
+    {},
+    el(
+      "button",
+      { type: "button", class: "search-hit", on: { click: () => openHit(hit) } },
+      el("span", { class: ["kind", hit.kind], text: t(`search.kind.${hit.kind}`) }),
+      " ",
+      el("bdi", { class: "title", text: hit.title }),
+      el("span", { class: "snippet" }, snippetNodes(hit.snippet)),
+    ),
+  );
+}
+
+/** Shows the customer of a hit in the customer-360 panel. */
+async function openHit(hit) {
+  try {
+    let customerId = hit.id;
+    if (hit.kind !== "customer") {
+      customerId = customerIdOf(await api("GET", `/interactions/${hit.id}`));
+    }
+    if (customerId == null) return;
+    await renderCustomer360({ id: null, customerId });
+  } catch (e) {
+    toast(e.message, "error");
+  }
 }
 
 // ---------------------------------------------------------------- page
@@ -936,6 +1012,7 @@ function layout() {
       el(
         "aside",
         { class: "panel", "aria-label": t("desk.work") },
+        searchBox(),
         el("h2", { text: t("desk.offers") }),
         ui.offers,
         el("h2", {}, t("desk.chats"), " ", ui.chatCount),
