@@ -22,6 +22,12 @@ pub enum SearchError {
     /// A writer configuration tantivy cannot run with.
     #[error("invalid search index configuration: {0}")]
     InvalidConfig(&'static str),
+    /// Another process (a running server) holds the index's writer.
+    #[error("the search index in {dir} is in use by another process")]
+    InUse {
+        /// The directory.
+        dir: String,
+    },
     /// A query field out of its bounds.
     #[error("invalid search {field}: {reason}")]
     InvalidQuery {

@@ -99,8 +99,17 @@ impl SearchIndex {
         index
             .tokenizers()
             .register(QUERY_ANALYZER, query_analyzer());
-        let writer: IndexWriter =
-            index.writer_with_num_threads(config.threads, config.memory_bytes)?;
+        let writer: IndexWriter = index
+            .writer_with_num_threads(config.threads, config.memory_bytes)
+            .map_err(|error| match error {
+                tantivy::TantivyError::LockFailure(
+                    tantivy::directory::error::LockError::LockBusy,
+                    _,
+                ) => SearchError::InUse {
+                    dir: dir.display().to_string(),
+                },
+                other => other.into(),
+            })?;
         if !config.merge {
             writer.set_merge_policy(Box::new(NoMergePolicy));
         }

@@ -25,10 +25,15 @@ use moked_store::{
     StoreError, TimelineStep,
 };
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
+
+/// Where the index of an installation lives.
+pub fn index_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("search")
+}
 
 /// How often stale documents are re-read and committed.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
@@ -174,7 +179,12 @@ async fn follow_new_orgs(
             continue;
         }
         let events = live.subscribe(org.id);
-        tokio::spawn(follow_events(service.clone(), store.clone(), events, org.id));
+        tokio::spawn(follow_events(
+            service.clone(),
+            store.clone(),
+            events,
+            org.id,
+        ));
         mark_open_conversations(service, store.as_ref(), org.id).await;
     }
 }

@@ -49,7 +49,7 @@ impl AppState {
             widget_chats: RateLimiter::per_minute(config.rate_limits.widget_chats_per_minute),
             widget_messages: RateLimiter::per_minute(config.rate_limits.widget_messages_per_minute),
         };
-        let search_dir = config.data_dir.join("search");
+        let search_dir = crate::search::index_dir(&config.data_dir);
         AppState {
             search: SearchService::start(&search_dir, store.clone(), live.clone()),
             store,

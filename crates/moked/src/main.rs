@@ -36,6 +36,8 @@ enum Command {
     Demo(cmd::demo::Args),
     /// Set up organizations and users, and issue API tokens.
     Admin(cmd::admin::Args),
+    /// Rebuild the search index from the store (with the server stopped).
+    Reindex(cmd::reindex::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => cmd::serve::run(args),
         Command::Demo(args) => cmd::demo::run(args),
         Command::Admin(args) => cmd::admin::run(args),
+        Command::Reindex(args) => cmd::reindex::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

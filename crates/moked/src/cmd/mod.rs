@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod demo;
 pub mod forecast;
+pub mod reindex;
 pub mod schedule;
 pub mod serve;
 pub mod simulate;
