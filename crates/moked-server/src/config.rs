@@ -1,6 +1,6 @@
 //! The server's configuration: a TOML file (`--config moked.toml`), then
 //! environment variables (`MOKED_LISTEN`, `MOKED_DATA`, `MOKED_DATABASE_URL`,
-//! `MOKED_LOG`), then command-line flags, each source overriding the one
+//! `MOKED_LOG`, `MOKED_SIP_LISTEN`, `MOKED_SIP_REALM`), then command-line flags, each source overriding the one
 //! before. Every key is documented in `docs/server.md`, section
 //! "Configuration".
 
@@ -12,6 +12,10 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// The data folder when nothing says otherwise (the SQLite file lives inside).
 pub const DEFAULT_DATA_DIR: &str = "./moked-data";
+/// The digest realm of the agents' SIP accounts when nothing says otherwise.
+pub const DEFAULT_SIP_REALM: &str = "moked";
+/// The longest SIP realm accepted (it is sent in every challenge).
+const MAX_SIP_REALM: usize = 64;
 
 /// Everything `moked serve` needs to run.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +39,10 @@ pub struct ServerConfig {
     pub rate_limits: RateLimits,
     /// The widget's pre-chat form.
     pub widget: WidgetConfig,
+    /// Where the SIP server listens (UDP and TCP); `None`: no SIP.
+    pub sip_listen: Option<SocketAddr>,
+    /// The digest realm of the agents' SIP accounts.
+    pub sip_realm: String,
 }
 
 /// Requests allowed per minute on the public endpoints (each is a token
@@ -80,6 +88,8 @@ impl Default for ServerConfig {
             session_hours: 12,
             rate_limits: RateLimits::default(),
             widget: WidgetConfig::default(),
+            sip_listen: None,
+            sip_realm: DEFAULT_SIP_REALM.to_owned(),
         }
     }
 }
@@ -97,6 +107,8 @@ struct FileConfig {
     session_hours: Option<u32>,
     rate_limits: Option<RateLimits>,
     widget: Option<WidgetConfig>,
+    sip_listen: Option<String>,
+    sip_realm: Option<String>,
 }
 
 /// What the command line gave (`None`: not given).
@@ -112,6 +124,10 @@ pub struct ConfigOverrides {
     pub database_url: Option<String>,
     /// `--secure-cookies`.
     pub secure_cookies: bool,
+    /// `--sip-listen ADDR`.
+    pub sip_listen: Option<String>,
+    /// `--sip-realm REALM`.
+    pub sip_realm: Option<String>,
 }
 
 /// Why a configuration cannot be used; names the source and the key.
@@ -206,6 +222,12 @@ impl ServerConfig {
         self.rate_limits = file.rate_limits.unwrap_or(self.rate_limits);
         check_rate_limits(&self.rate_limits, key("rate_limits"))?;
         self.widget = file.widget.unwrap_or(self.widget);
+        if let Some(listen) = file.sip_listen {
+            self.sip_listen = Some(parse_sip_listen(&listen, key("sip_listen"))?);
+        }
+        if let Some(realm) = file.sip_realm {
+            self.sip_realm = check_sip_realm(&realm, key("sip_realm"))?;
+        }
         Ok(())
     }
 
@@ -222,6 +244,12 @@ impl ServerConfig {
         if let Some(log) = env("MOKED_LOG").or_else(|| env("RUST_LOG")) {
             self.log = log;
         }
+        if let Some(listen) = env("MOKED_SIP_LISTEN") {
+            self.sip_listen = Some(parse_sip_listen(&listen, "MOKED_SIP_LISTEN".into())?);
+        }
+        if let Some(realm) = env("MOKED_SIP_REALM") {
+            self.sip_realm = check_sip_realm(&realm, "MOKED_SIP_REALM".into())?;
+        }
         Ok(())
     }
 
@@ -236,6 +264,12 @@ impl ServerConfig {
             self.database_url = Some(check_database_url(url, "--database-url".into())?);
         }
         self.tls_terminated |= overrides.secure_cookies;
+        if let Some(listen) = &overrides.sip_listen {
+            self.sip_listen = Some(parse_sip_listen(listen, "--sip-listen".into())?);
+        }
+        if let Some(realm) = &overrides.sip_realm {
+            self.sip_realm = check_sip_realm(realm, "--sip-realm".into())?;
+        }
         Ok(())
     }
 }
@@ -245,6 +279,30 @@ fn parse_listen(text: &str, source_name: String) -> Result<SocketAddr, ConfigErr
         source_name,
         message: format!("`{text}` is not an address and port like 127.0.0.1:8080"),
     })
+}
+
+fn parse_sip_listen(text: &str, source_name: String) -> Result<SocketAddr, ConfigError> {
+    text.trim().parse().map_err(|_| ConfigError::Value {
+        source_name,
+        message: format!("`{text}` is not an address and port like 127.0.0.1:5060"),
+    })
+}
+
+/// A realm travels inside a quoted digest parameter and is typed into
+/// phones: printable ASCII without quotes or backslashes keeps both safe.
+fn check_sip_realm(realm: &str, source_name: String) -> Result<String, ConfigError> {
+    let usable = |c: char| c == ' ' || (c.is_ascii_graphic() && c != '"' && c != '\\');
+    if !realm.is_empty() && realm.len() <= MAX_SIP_REALM && realm.chars().all(usable) {
+        Ok(realm.to_owned())
+    } else {
+        Err(ConfigError::Value {
+            source_name,
+            message: format!(
+                "`{realm}` is not a realm: 1 to {MAX_SIP_REALM} printable ASCII characters, \
+                 no quotes or backslashes"
+            ),
+        })
+    }
 }
 
 fn check_database_url(url: &str, source_name: String) -> Result<String, ConfigError> {
@@ -339,6 +397,47 @@ mod tests {
             error.to_string().starts_with("MOKED_DATABASE_URL"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn sip_is_off_unless_an_address_is_given_and_the_realm_comes_from_any_source() {
+        let config = ServerConfig::resolve(&ConfigOverrides::default(), env(&[])).unwrap();
+        assert_eq!(config.sip_listen, None);
+        assert_eq!(config.sip_realm, "moked");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("moked.toml");
+        std::fs::write(
+            &file,
+            "sip_listen = \"127.0.0.1:5070\"\nsip_realm = \"file\"\n",
+        )
+        .unwrap();
+        let overrides = ConfigOverrides {
+            config_file: Some(file),
+            sip_listen: Some("127.0.0.1:15060".into()),
+            ..ConfigOverrides::default()
+        };
+        let config =
+            ServerConfig::resolve(&overrides, env(&[("MOKED_SIP_REALM", "call-center")])).unwrap();
+        assert_eq!(config.sip_listen, Some("127.0.0.1:15060".parse().unwrap()));
+        assert_eq!(config.sip_realm, "call-center");
+    }
+
+    #[test]
+    fn bad_sip_values_name_their_flag() {
+        let overrides = ConfigOverrides {
+            sip_listen: Some("מוקד:5060".into()),
+            ..ConfigOverrides::default()
+        };
+        let error = ServerConfig::resolve(&overrides, env(&[])).unwrap_err();
+        assert_eq!(error.flag(), Some("sip-listen"));
+        for realm in ["", "מוקד", "a\"b", &"r".repeat(65)] {
+            let overrides = ConfigOverrides {
+                sip_realm: Some(realm.into()),
+                ..ConfigOverrides::default()
+            };
+            let error = ServerConfig::resolve(&overrides, env(&[])).unwrap_err();
+            assert_eq!(error.flag(), Some("sip-realm"), "{realm}");
+        }
     }
 
     #[test]

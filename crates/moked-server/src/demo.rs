@@ -1,6 +1,9 @@
 //! The demo center behind `moked demo`: a Hebrew cellular operator
-//! (organization `demo`, "סלולר דמו") with four chat queues, staff,
-//! customers with weeks of history, and a living floor.
+//! (organization `demo`, "סלולר דמו") with four chat queues and four voice
+//! queues (reached at `sip:billing@HOST`, `support`, `sales`, `retention`),
+//! staff (the human agents with SIP accounts 1001, 1002, …), customers with
+//! weeks of history, and a living floor. The simulated agents have no
+//! phones: calls wait for a human agent's registered phone.
 //!
 //! [`seed`] stores whatever of the organization is missing (a restart keeps
 //! its data). [`start_traffic`] then animates it through the [`Live`] API —
@@ -21,7 +24,7 @@ pub use data::{Department, ORG_SLUG};
 /// The clock the traffic reads (re-exported so callers need not depend on moked-live).
 pub use moked_live::{Clock, SystemClock};
 pub use password::{check as check_password, generate as generate_password};
-pub use seed::{Bot, bot_departments, seed};
+pub use seed::{Bot, bot_departments, seed, voice_queue_name};
 pub use traffic::{TrafficConfig, TrafficHandle, TrafficStats, start_traffic};
 
 use moked_store::{BusinessHoursId, Organization, Queue, StoreError, User, WrapUpCode};
@@ -37,6 +40,10 @@ pub struct DemoOptions {
     pub customers: usize,
     /// How many simulated agents (`bot01`, …) to have.
     pub bots: usize,
+    /// The password of every human agent's SIP account.
+    pub sip_password: String,
+    /// The digest realm of those accounts (the SIP server's realm).
+    pub sip_realm: String,
 }
 
 /// Simulated agents unless told otherwise.
@@ -56,8 +63,12 @@ pub struct DemoCenter {
     pub created: bool,
     /// The opening hours.
     pub business_hours: BusinessHoursId,
-    /// The queues with the department each serves.
+    /// The chat queues with the department each serves.
     pub queues: Vec<DemoQueue>,
+    /// The voice queues, in the same department order.
+    pub voice_queues: Vec<DemoQueue>,
+    /// The human agents' SIP accounts, in agent order.
+    pub phones: Vec<DemoPhone>,
     /// Every wrap-up code.
     pub wrap_up_codes: Vec<WrapUpCode>,
     /// The human agents `agent1`…`agent3`.
@@ -73,6 +84,15 @@ pub struct DemoQueue {
     pub queue: Queue,
     /// Its department: share of arrivals, openings, wrap-up codes.
     pub department: Department,
+}
+
+/// A human agent's SIP account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoPhone {
+    /// The agent's login (`agent1`).
+    pub login: String,
+    /// The SIP user name its phone registers with (`1001`).
+    pub username: String,
 }
 
 /// The logins `moked demo` prints, in order.

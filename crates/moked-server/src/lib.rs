@@ -13,6 +13,10 @@
 //!
 //! Use: [`ServerConfig`] → [`build`] → [`Server::serve`]. Tests and the demo
 //! use [`build_with_store`] and [`Server::serve_with_shutdown`].
+//!
+//! With `sip_listen` set, the same start-up runs the phone channel
+//! ([`moked_sip::SipServer`], UDP and TCP) on the same store and live
+//! center; it lives as long as the [`Server`] and stops with it.
 
 // The OpenAPI document is one large `json!` literal.
 #![recursion_limit = "512"]
@@ -41,6 +45,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use moked_live::{Live, LiveConfig, SystemClock};
+use moked_sip::{SipConfig, SipError, SipServer};
 use moked_store::Store;
 use moked_store_postgres::PostgresStore;
 use moked_store_sqlite::SqliteStore;
@@ -100,6 +105,7 @@ pub struct Server {
     listener: TcpListener,
     state: AppState,
     app: Router,
+    sip: Option<SipServer>,
 }
 
 /// Opens the store, starts the live center and binds the address.
@@ -119,13 +125,19 @@ pub async fn build_with_store(
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
+    let sip_listen = config.sip_listen;
     let state = AppState::new(store, live, config);
     let app = app(state.clone());
-    Ok(Server {
+    let mut server = Server {
         listener,
         state,
         app,
-    })
+        sip: None,
+    };
+    if let Some(addr) = sip_listen {
+        server.start_sip(addr).await?;
+    }
+    Ok(server)
 }
 
 /// The whole application: API, health, metrics and the web UI.
@@ -190,6 +202,27 @@ impl Server {
         &self.state
     }
 
+    /// Starts the SIP server on `listen` (UDP and TCP) with the configured
+    /// realm, for as long as this server lives; returns the bound address.
+    /// The demo calls it itself so that a taken port only turns SIP off.
+    pub async fn start_sip(&mut self, listen: SocketAddr) -> Result<SocketAddr, SipError> {
+        let config = SipConfig {
+            listen,
+            realm: self.state.config.sip_realm.clone(),
+            ..SipConfig::default()
+        };
+        let sip =
+            SipServer::start(config, self.state.store.clone(), self.state.live.clone()).await?;
+        let addr = sip.local_addr();
+        self.sip = Some(sip);
+        Ok(addr)
+    }
+
+    /// Where SIP listens, when it runs.
+    pub fn sip_addr(&self) -> Option<SocketAddr> {
+        self.sip.as_ref().map(SipServer::local_addr)
+    }
+
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in
     /// progress and closes the WebSockets.
     pub async fn serve(self) -> anyhow::Result<()> {
@@ -219,7 +252,12 @@ impl Server {
         )
         .with_graceful_shutdown(signal)
         .await
-        .context("serving HTTP")
+        .context("serving HTTP")?;
+        if let Some(sip) = self.sip {
+            tracing::info!(addr = %sip.local_addr(), "SIP stopped");
+            drop(sip);
+        }
+        Ok(())
     }
 }
 

@@ -5,6 +5,7 @@
 mod common;
 
 use jiff::{SignedDuration, Timestamp};
+use moked_domain::Channel;
 use moked_live::{AgentActivity, Clock, Live, LiveConfig, PresenceRequest, Sleep};
 use moked_server::demo::{self, DemoCenter, DemoOptions, TrafficConfig};
 use moked_store::{CustomerQuery, Sender, Store, TimelineStep};
@@ -22,6 +23,8 @@ fn options(password: &str) -> DemoOptions {
         password: password.to_owned(),
         customers: TEST_CUSTOMERS,
         bots: demo::DEFAULT_BOTS,
+        sip_password: format!("{password}-טלפון"),
+        sip_realm: "moked".to_owned(),
     }
 }
 
@@ -79,6 +82,60 @@ async fn seeding_twice_is_idempotent(backend: common::Backend) {
     assert_ne!(admin_hash, new_hash);
     assert_eq!(counts_after_first.0, TEST_CUSTOMERS);
     assert_history(store, &second).await;
+    assert_phones(store, &second, "סיסמה-שנייה-טלפון").await;
+}
+
+/// Each department has a voice queue reached at its SIP address, and each
+/// human agent a SIP account (agent1 = 1001, …) opened by the last run's
+/// SIP password.
+async fn assert_phones(store: &dyn Store, center: &DemoCenter, sip_password: &str) {
+    let org = center.org.id;
+    let voice: Vec<&str> = center
+        .voice_queues
+        .iter()
+        .map(|q| q.queue.spec.name.as_str())
+        .collect();
+    assert_eq!(
+        voice,
+        [
+            "חיובים — טלפון",
+            "תמיכה טכנית — טלפון",
+            "מכירות — טלפון",
+            "שימור — טלפון"
+        ]
+    );
+    assert!(
+        center
+            .voice_queues
+            .iter()
+            .all(|q| q.queue.spec.channel == Channel::Voice)
+    );
+    for (address, queue) in ["billing", "support", "sales", "retention"]
+        .into_iter()
+        .zip(&center.voice_queues)
+    {
+        let route = store.sip_route(address).await.unwrap().unwrap();
+        assert_eq!((route.org, route.queue), (org, queue.queue.id), "{address}");
+    }
+    assert_eq!(store.sip_routes(org).await.unwrap().len(), 4);
+    let accounts = store.sip_accounts(org).await.unwrap();
+    assert_eq!(accounts.len(), center.humans.len());
+    for (index, human) in center.humans.iter().enumerate() {
+        let username = (1001 + index).to_string();
+        let account = store
+            .sip_account_by_username(&username)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(account.user, human.id, "{username}");
+        assert_eq!(account.realm, "moked");
+        assert_eq!(
+            account.ha1,
+            moked_sip::ha1(&username, "moked", sip_password)
+        );
+        assert_eq!(center.phones[index].login, human.login);
+        assert_eq!(center.phones[index].username, username);
+    }
 }
 
 /// (customers, users, queues, wrap-up codes, interactions of the customers).

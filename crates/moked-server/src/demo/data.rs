@@ -8,6 +8,8 @@
 pub struct Department {
     /// Skill and queue name (the queue carries the skill's name).
     pub name: &'static str,
+    /// The SIP address callers dial for its voice queue (`sip:ADDRESS@HOST`).
+    pub sip_address: &'static str,
     /// Service-level threshold in seconds.
     pub service_level_seconds: u32,
     /// After-contact work a contact of this queue gets.
@@ -26,6 +28,7 @@ pub struct Department {
 pub const DEPARTMENTS: [Department; 4] = [
     Department {
         name: "חיובים",
+        sip_address: "billing",
         service_level_seconds: 60,
         wrap_up_seconds: 20,
         priority: 0,
@@ -45,6 +48,7 @@ pub const DEPARTMENTS: [Department; 4] = [
     },
     Department {
         name: "תמיכה טכנית",
+        sip_address: "support",
         service_level_seconds: 60,
         wrap_up_seconds: 30,
         priority: 0,
@@ -64,6 +68,7 @@ pub const DEPARTMENTS: [Department; 4] = [
     },
     Department {
         name: "מכירות",
+        sip_address: "sales",
         service_level_seconds: 30,
         wrap_up_seconds: 15,
         priority: 30,
@@ -82,6 +87,7 @@ pub const DEPARTMENTS: [Department; 4] = [
     },
     Department {
         name: "שימור",
+        sip_address: "retention",
         service_level_seconds: 30,
         wrap_up_seconds: 45,
         priority: 60,

@@ -2,21 +2,22 @@
 //! looked up by its natural key (slug, name, login, code, phone) and created
 //! only when absent, so a restart keeps what earlier runs stored and an
 //! interrupted seeding completes on the next start. The demo logins' password
-//! is set on every start, so the printed one always works.
+//! and the human agents' SIP accounts (1001, 1002, …) are set on every
+//! start, so the printed passwords always work.
 
 use super::data::{
     AGENT_CLOSINGS, AGENT_REPLIES, BOT_NAMES, CUSTOMER_FOLLOW_UPS, CUSTOMER_NOTES, CUSTOMER_THANKS,
     DEPARTMENTS, FIRST_NAMES, HOURS_NAME, HUMAN_AGENTS, LAST_NAMES, MOBILE_PREFIXES, ORG_NAME,
     ORG_SLUG, ORG_TIME_ZONE, TEAMS,
 };
-use super::{DemoCenter, DemoError, DemoOptions, DemoQueue};
+use super::{DemoCenter, DemoError, DemoOptions, DemoPhone, DemoQueue};
 use jiff::{Span, Timestamp};
 use moked_domain::{Channel, EmailAddress, IsraeliId, PhoneE164};
 use moked_store::{
     AgentCapacity, AgentSkill, BusinessHours, CustomerTier, InteractionId, NewBusinessHours,
-    NewCustomer, NewInteraction, NewMessage, NewOrganization, NewQueue, NewUser, NewWrapUpCode,
-    OrgId, Organization, Queue, Role, Sender, SkillId, Store, StoreError, TeamId, TimelineEntry,
-    TimelineStep, User, UserId, UserUpdate, WeeklyInterval, WrapUpCode,
+    NewCustomer, NewInteraction, NewMessage, NewOrganization, NewQueue, NewSipAccount, NewUser,
+    NewWrapUpCode, OrgId, Organization, Queue, Role, Sender, SkillId, Store, StoreError, TeamId,
+    TimelineEntry, TimelineStep, User, UserId, UserUpdate, WeeklyInterval, WrapUpCode,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -30,6 +31,11 @@ const HUMAN_CHAT_CAPACITY: u16 = 3;
 const HISTORY_DAYS: i64 = 28;
 /// The most past interactions one customer gets.
 const MAX_PAST_INTERACTIONS: u32 = 4;
+/// The first human agent's SIP user name; the next ones count up.
+const FIRST_SIP_ACCOUNT: usize = 1001;
+/// Seconds a voice queue lets an agent's phone ring before the call goes
+/// back to its place for the next agent.
+const VOICE_RING_SECONDS: u32 = 20;
 
 /// Stores whatever of the demo organization is missing and returns it.
 pub async fn seed(
@@ -42,6 +48,7 @@ pub async fn seed(
     let teams = teams(store, org.id).await?;
     let hours = business_hours(store, org.id).await?;
     let queues = queues(store, org.id, &skills).await?;
+    let voice_queues = voice_queues(store, org.id, &skills).await?;
     let codes = wrap_up_codes(store, org.id).await?;
     let password_hash = crate::auth::hash_password(&options.password);
     let staff = staff(store, org.id, &password_hash, &teams, options.bots).await?;
@@ -49,6 +56,7 @@ pub async fn seed(
         give_skills(store, org.id, user.id, person.skills, &skills).await?;
         give_chat_capacity(store, org.id, user.id, HUMAN_CHAT_CAPACITY).await?;
     }
+    let phones = sip_accounts(store, org.id, &staff.humans, options).await?;
     for bot in &staff.bots {
         give_chat_capacity(store, org.id, bot.user.id, BOT_CHAT_CAPACITY).await?;
         let skill = [(bot.department, 7)];
@@ -77,6 +85,12 @@ pub async fn seed(
             .zip(DEPARTMENTS)
             .map(|(queue, department)| DemoQueue { queue, department })
             .collect(),
+        voice_queues: voice_queues
+            .into_iter()
+            .zip(DEPARTMENTS)
+            .map(|(queue, department)| DemoQueue { queue, department })
+            .collect(),
+        phones,
         wrap_up_codes: codes,
         humans: staff.humans,
         bots: staff.bots,
@@ -188,6 +202,73 @@ async fn queues(
         queues.push(store.create_queue(org, &new).await?);
     }
     Ok(queues)
+}
+
+/// One voice queue per department ("חיובים — טלפון"), requiring its skill,
+/// reached at the department's SIP address.
+async fn voice_queues(
+    store: &dyn Store,
+    org: OrgId,
+    skills: &[SkillId],
+) -> Result<Vec<Queue>, DemoError> {
+    let existing = store.queues(org).await?;
+    let mut queues = Vec::with_capacity(DEPARTMENTS.len());
+    for (department, skill) in DEPARTMENTS.iter().zip(skills) {
+        let name = voice_queue_name(department);
+        let queue = match existing.iter().find(|queue| queue.spec.name == name) {
+            Some(queue) => queue.clone(),
+            None => {
+                let new = NewQueue {
+                    name,
+                    channel: Channel::Voice,
+                    skill: Some(*skill),
+                    service_level_seconds: department.service_level_seconds,
+                    auto_accept: false,
+                    business_hours: None,
+                    priority: department.priority,
+                    wrap_up_seconds: department.wrap_up_seconds,
+                    offer_timeout_seconds: VOICE_RING_SECONDS,
+                };
+                store.create_queue(org, &new).await?
+            }
+        };
+        store
+            .put_sip_route(org, department.sip_address, queue.id)
+            .await?;
+        queues.push(queue);
+    }
+    Ok(queues)
+}
+
+/// The name of a department's voice queue.
+pub fn voice_queue_name(department: &super::Department) -> String {
+    format!("{} — טלפון", department.name)
+}
+
+/// Gives each human agent its SIP account (`agent1` = 1001, …) with this
+/// run's SIP password and realm.
+async fn sip_accounts(
+    store: &dyn Store,
+    org: OrgId,
+    humans: &[User],
+    options: &DemoOptions,
+) -> Result<Vec<DemoPhone>, DemoError> {
+    let mut phones = Vec::with_capacity(humans.len());
+    for (index, user) in humans.iter().enumerate() {
+        let username = (FIRST_SIP_ACCOUNT + index).to_string();
+        let account = NewSipAccount {
+            user: user.id,
+            ha1: moked_sip::ha1(&username, &options.sip_realm, &options.sip_password),
+            username: username.clone(),
+            realm: options.sip_realm.clone(),
+        };
+        store.put_sip_account(org, account).await?;
+        phones.push(DemoPhone {
+            login: user.login.clone(),
+            username,
+        });
+    }
+    Ok(phones)
 }
 
 /// Every department's wrap-up codes.

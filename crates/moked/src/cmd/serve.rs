@@ -1,6 +1,6 @@
 //! `moked serve`: run the contact-center server (HTTP API, web UI, live
-//! routing) on a SQLite file in the data folder or on PostgreSQL, until
-//! Ctrl-C or SIGTERM.
+//! routing, and SIP when `--sip-listen` is given) on a SQLite file in the
+//! data folder or on PostgreSQL, until Ctrl-C or SIGTERM.
 
 use crate::cli_error::{CliError, Location};
 use moked_server::{ConfigError, ConfigOverrides, ServerConfig};
@@ -33,6 +33,30 @@ pub struct Args {
     /// Mark the session cookie Secure (the server is behind a TLS proxy).
     #[arg(long)]
     pub secure_cookies: bool,
+    /// Answer SIP (agents' phones and callers) on this address and port, UDP
+    /// and TCP [env MOKED_SIP_LISTEN; default: no SIP for serve,
+    /// 127.0.0.1:5060 for demo].
+    #[arg(long, value_name = "ADDR")]
+    pub sip_listen: Option<String>,
+    /// Digest realm of the agents' SIP accounts [env MOKED_SIP_REALM;
+    /// default moked].
+    #[arg(long, value_name = "REALM")]
+    pub sip_realm: Option<String>,
+}
+
+impl Args {
+    /// The configuration from the file, the environment and all these flags.
+    pub fn config(&self) -> Result<ServerConfig, CliError> {
+        load_overrides(ConfigOverrides {
+            config_file: self.store.config.clone(),
+            listen: self.listen.clone(),
+            data_dir: self.store.data.clone(),
+            database_url: self.store.database_url.clone(),
+            secure_cookies: self.secure_cookies,
+            sip_listen: self.sip_listen.clone(),
+            sip_realm: self.sip_realm.clone(),
+        })
+    }
 }
 
 /// The configuration from the file, the environment and these flags.
@@ -41,33 +65,36 @@ pub fn load_config(
     listen: Option<String>,
     secure_cookies: bool,
 ) -> Result<ServerConfig, CliError> {
-    let overrides = ConfigOverrides {
+    load_overrides(ConfigOverrides {
         config_file: store.config.clone(),
         listen,
         data_dir: store.data.clone(),
         database_url: store.database_url.clone(),
         secure_cookies,
-    };
+        ..ConfigOverrides::default()
+    })
+}
+
+fn load_overrides(overrides: ConfigOverrides) -> Result<ServerConfig, CliError> {
     ServerConfig::load(&overrides).map_err(config_error)
 }
 
 fn config_error(error: ConfigError) -> CliError {
     let message = error.to_string();
     match error {
-        ConfigError::Value { source_name, .. } => match source_name.as_str() {
-            "--listen" => CliError::option("listen", strip(&message, &source_name)),
-            "--database-url" => CliError::option("database-url", strip(&message, &source_name)),
-            other => CliError::Input {
+        ConfigError::Value { source_name, .. } => match flag(&source_name) {
+            Some(flag) => CliError::option(flag, strip(&message, &source_name)),
+            None => CliError::Input {
                 location: Location {
-                    path: PathBuf::from(if other.starts_with("MOKED_") {
+                    path: PathBuf::from(if source_name.starts_with("MOKED_") {
                         "environment"
                     } else {
                         "configuration"
                     }),
                     line: None,
-                    field: Some(other.to_owned()),
+                    field: Some(source_name.clone()),
                 },
-                message: strip(&message, other),
+                message: strip(&message, &source_name),
             },
         },
         ConfigError::Read { path, source } => CliError::io(&path, source),
@@ -80,6 +107,15 @@ fn config_error(error: ConfigError) -> CliError {
             message,
         },
     }
+}
+
+/// The flags whose bad values the configuration reports, as `CliError`
+/// names them (it wants them for the life of the program).
+const FLAGS: [&str; 4] = ["listen", "database-url", "sip-listen", "sip-realm"];
+
+fn flag(source_name: &str) -> Option<&'static str> {
+    let name = source_name.strip_prefix("--")?;
+    FLAGS.into_iter().find(|flag| *flag == name)
 }
 
 fn strip(message: &str, prefix: &str) -> String {
@@ -99,11 +135,14 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 
 /// Runs `moked serve`.
 pub fn run(args: Args) -> Result<(), CliError> {
-    let config = load_config(&args.store, args.listen, args.secure_cookies)?;
+    let config = args.config()?;
     moked_server::init_logging(&config.log);
     runtime()?.block_on(async move {
         let server = moked_server::build(config).await?;
         println!("Moked is serving at {}", server.url());
+        if let Some(addr) = server.sip_addr() {
+            println!("SIP (UDP and TCP) at {addr}");
+        }
         println!("(Ctrl-C to stop)");
         server.serve().await?;
         Ok(())
