@@ -277,7 +277,7 @@ impl Registry {
         }
         if matches!(
             event["type"].as_str(),
-            Some("agent_state" | "wallboard_changed")
+            Some("agent_state" | "phone" | "wallboard_changed")
         ) {
             candidates.extend(&self.supervisors);
         }

@@ -128,7 +128,7 @@ impl StaffView {
                 }
                 mine
             }
-            "agent_state" => self.supervisor || self.is_me(event, "agent"),
+            "agent_state" | "phone" => self.supervisor || self.is_me(event, "agent"),
             "wallboard_changed" => self.supervisor,
             _ => false,
         }
@@ -365,6 +365,8 @@ mod tests {
         assert!(!agent.sees(&json!({"type": "typing", "chat": 1, "from": "agent"})));
         assert!(!agent.sees(&json!({"type": "agent_state", "agent": 8})));
         assert!(agent.sees(&json!({"type": "agent_state", "agent": 7})));
+        assert!(agent.sees(&json!({"type": "phone", "agent": 7, "registered": true})));
+        assert!(!agent.sees(&json!({"type": "phone", "agent": 8, "registered": true})));
         assert!(!agent.sees(&json!({"type": "wallboard_changed", "queue": 1})));
         assert!(
             agent.sees(
@@ -386,6 +388,7 @@ mod tests {
         let mut supervisor = StaffView::new(Some(1), Role::Supervisor, []);
         assert!(supervisor.sees(&json!({"type": "agent_state", "agent": 8})));
         assert!(supervisor.sees(&json!({"type": "wallboard_changed", "queue": 1})));
+        assert!(supervisor.sees(&json!({"type": "phone", "agent": 8, "registered": true})));
         assert!(!supervisor.sees(&json!({"type": "offer", "chat": 1, "agent": 8})));
     }
 
