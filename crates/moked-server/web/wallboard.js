@@ -162,6 +162,7 @@ function agentRow(a) {
     ),
     el("td", { class: "num", dataset: since ? { since } : {}, text: since ? formatDuration(secondsSince(since)) : "—" }),
     el("td", { class: "num", text: Array.isArray(chats) ? String(chats.length) : String(chats ?? 0) }),
+    el("td", {}, a.phone ? el("span", { class: "phone-on", text: t("wall.phone_registered") }) : el("span", { class: "muted", text: t("wall.phone_none") })),
   );
 }
 
@@ -407,7 +408,7 @@ function layout(session) {
           el(
             "table",
             { class: "grid" },
-            el("thead", {}, el("tr", {}, ["wall.agent", "wall.state", "wall.time_in_state", "wall.chats"].map((k) => el("th", { scope: "col", text: t(k) })))),
+            el("thead", {}, el("tr", {}, ["wall.agent", "wall.state", "wall.time_in_state", "wall.chats", "wall.phone"].map((k) => el("th", { scope: "col", text: t(k) })))),
             ui.agentRows,
           ),
         ),
@@ -429,7 +430,7 @@ async function start() {
   setInterval(scheduleLoad, REFRESH_EVERY_MS);
   connectLive(
     (ev) => {
-      if (ev.type === "wallboard_changed" || ev.type === "agent_state" || ev.type === "resync") scheduleLoad();
+      if (["wallboard_changed", "agent_state", "phone", "resync"].includes(ev.type)) scheduleLoad();
     },
     (up) => up && scheduleLoad(),
   );
