@@ -82,17 +82,19 @@ pub async fn open_store(config: &ServerConfig) -> anyhow::Result<Arc<dyn Store>>
 /// Sets up logging to stderr with the configured filter (`MOKED_LOG`,
 /// `RUST_LOG` or `log` in the file). Colours only on a terminal, so a log
 /// written to a file stays plain text. A second call does nothing. The
-/// search library's per-commit chatter shows only at `debug` unless the
-/// filter names it.
+/// search library's per-commit chatter and the SIP stack's per-datagram
+/// lines show only at their `debug` unless the filter names them: the SIP
+/// stack logs whole messages, callers' numbers and digest answers included.
 pub fn init_logging(filter: &str) {
     use std::io::IsTerminal as _;
-    let filter = if filter.contains("tantivy") {
-        filter.to_owned()
-    } else {
-        format!("{filter},tantivy=warn")
-    };
+    let mut filter = filter.to_owned();
+    for quiet in ["tantivy", "rsipstack"] {
+        if !filter.contains(quiet) {
+            filter.push_str(&format!(",{quiet}=warn"));
+        }
+    }
     let filter = tracing_subscriber::EnvFilter::try_new(&filter)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn,rsipstack=warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::stderr().is_terminal())
