@@ -4,7 +4,10 @@
 
 use jiff::{SignedDuration, Timestamp};
 use moked_domain::PhoneE164;
-use moked_store::{ChatMessage, CustomerId, InteractionId, QueueId, UserId, WrapUpCodeId};
+use moked_store::{
+    ChatMessage, CustomerId, InteractionId, QueueId, SlaKind, SlaTarget, TicketId, TicketNumber,
+    TicketView, UserId, WrapUpCodeId,
+};
 use serde::{Deserialize, Serialize, Serializer};
 
 /// Settings of the live center.
@@ -383,6 +386,31 @@ pub enum LiveEvent {
     WallboardChanged {
         /// The queue.
         queue: QueueId,
+    },
+    /// A ticket was opened or changed (announced after it was saved, by
+    /// the server's ticket service through [`Live::announce`](crate::Live::announce)).
+    Ticket {
+        /// The ticket as it is now.
+        ticket: Box<TicketView>,
+        /// The users it concerns: its assignee and owner and the members of
+        /// its team and back-office team (supervisors see it too).
+        agents: Vec<UserId>,
+    },
+    /// A ticket's SLA clock reached 80% of a target or the target itself;
+    /// announced once per ticket, target and kind.
+    Sla {
+        /// The ticket.
+        ticket: TicketId,
+        /// Its number.
+        number: TicketNumber,
+        /// Warning or breach.
+        kind: SlaKind,
+        /// Which target.
+        target: SlaTarget,
+        /// When the target is (or was) due.
+        due: Timestamp,
+        /// The users it concerns, as for [`LiveEvent::Ticket`].
+        agents: Vec<UserId>,
     },
 }
 

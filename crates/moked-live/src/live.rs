@@ -111,6 +111,21 @@ impl Live {
         self.sender(org).subscribe()
     }
 
+    /// The clock the live center reads: timers outside the engine (the
+    /// server's SLA runner) count on it, so a test's manual clock drives
+    /// them too.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.inner.clock.clone()
+    }
+
+    /// Publishes an event that happened outside the routing engine (a
+    /// ticket saved by the server) to the organization's subscribers, so
+    /// WebSockets, the search index and the channels follow it like any
+    /// other live event. Nobody listening is not an error.
+    pub fn announce(&self, org: OrgId, event: LiveEvent) {
+        let _ = self.sender(org).send(event);
+    }
+
     // ----- customer side ----------------------------------------------------
 
     /// Opens a web chat: finds the customer by phone (or creates one),

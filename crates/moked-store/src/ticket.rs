@@ -9,7 +9,7 @@
 //! transaction.
 
 use crate::error::{StoreError, StoreResult};
-use crate::model::{CustomerId, InteractionId, TeamId, UserId};
+use crate::model::{CustomerId, InteractionId, Named, TeamId, UserId};
 use jiff::Timestamp;
 pub use moked_domain::{TicketId, TicketNumber, TicketPriority, TicketStatus};
 use serde::{Deserialize, Serialize};
@@ -311,6 +311,101 @@ pub struct TicketLink {
     pub interaction: InteractionId,
     /// When it was linked.
     pub linked_at: Timestamp,
+}
+
+/// A ticket as the API and the live events show it: names instead of bare
+/// ids, and where its SLA stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketView {
+    /// Its id.
+    pub id: TicketId,
+    /// Its number, such as 1042.
+    pub number: TicketNumber,
+    /// The number as people write it, `#1042`.
+    pub display: String,
+    /// What it is about.
+    pub subject: String,
+    /// Where it stands.
+    pub status: TicketStatus,
+    /// How urgent it is.
+    pub priority: TicketPriority,
+    /// Its category.
+    pub category: Option<String>,
+    /// Whose case it is.
+    pub customer: Option<Named<i64>>,
+    /// The agent working on it.
+    pub assignee: Option<Named<i64>>,
+    /// The team working on it.
+    pub team: Option<Named<i64>>,
+    /// The back-office team it is escalated to.
+    pub back_office_team: Option<Named<i64>>,
+    /// The front-line agent it goes back to.
+    pub owner: Option<Named<i64>>,
+    /// Tags, sorted.
+    pub tags: Vec<String>,
+    /// When it was opened.
+    pub created_at: Timestamp,
+    /// When it last changed.
+    pub updated_at: Timestamp,
+    /// When an agent first answered.
+    pub first_response_at: Option<Timestamp>,
+    /// When it was solved.
+    pub solved_at: Option<Timestamp>,
+    /// The ticket it was merged into.
+    pub merged_into: Option<TicketId>,
+    /// Its SLA, when a policy covers it.
+    pub sla: Option<TicketSla>,
+}
+
+/// Where a ticket's SLA stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketSla {
+    /// The policy's name.
+    pub policy: String,
+    /// When the first response is due; `None` while that clock is paused
+    /// or stopped.
+    pub first_response_due: Option<Timestamp>,
+    /// When the resolution is due; `None` while that clock is paused or
+    /// stopped.
+    pub resolution_due: Option<Timestamp>,
+    /// The state of the clock closest to its target.
+    pub state: SlaState,
+}
+
+/// A ticket's SLA in one word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaState {
+    /// Running, below 80% of every target.
+    Ok,
+    /// A running clock passed 80% of its target.
+    Warning,
+    /// A clock passed its target.
+    Breached,
+    /// Waiting for the customer: the clocks stand still.
+    Paused,
+    /// Every target was met.
+    Met,
+}
+
+/// Which SLA event a ticket reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaKind {
+    /// 80% of the target.
+    Warning,
+    /// The target itself.
+    Breach,
+}
+
+/// Which of a ticket's SLA targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaTarget {
+    /// The first answer to the customer.
+    FirstResponse,
+    /// Solving the ticket.
+    Resolution,
 }
 
 /// Applies one change to `ticket` at `at`: the history row it writes
