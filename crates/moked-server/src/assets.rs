@@ -113,6 +113,7 @@ static ASSETS: &[Asset] = &[
     asset!("/static/desktop.js", Js, false, "desktop.js"),
     asset!("/static/wallboard.js", Js, false, "wallboard.js"),
     asset!("/static/admin.js", Js, false, "admin.js"),
+    asset!("/static/tickets.js", Js, false, "tickets.js"),
     asset!("/static/staff.css", Css, false, "staff.css"),
     locale!(he, staff, false),
     locale!(en, staff, false),

@@ -2,6 +2,10 @@
 // customer-360 panel and keyboard shortcuts. State comes from
 // `GET /api/v1/agent/desk` and is kept current by the live WebSocket; after a
 // reconnect (or a `resync` event) the desk is read again, so nothing is missed.
+// Contacts of every channel share the same views: a call shows the caller and
+// takes notes only, an email shows its subject and sender and is answered by
+// email; a contact that belongs to a ticket opens the ticket panel beside it
+// (tickets.js), and tickets are also opened from the lists and the search.
 // User text only reaches the page through `el` (textContent), never as HTML.
 
 import {
@@ -19,6 +23,7 @@ import {
   toast,
 } from "./common.js";
 import { openStaffPage, topbar } from "./login.js";
+import { knownTeams, messageNode, rememberTeams, ticketByNumber, TicketList, TicketPanel, ticketOfInteraction } from "./tickets.js";
 
 /** Reasons an agent can give for not being ready (labels in the locale files). */
 const NOT_READY_REASONS = ["break", "meal", "training", "meeting", "coaching", "personal"];
@@ -43,7 +48,17 @@ const state = {
   customers: new Map(), // customer id → customer (cache for names)
   agentNames: new Map(), // agent id → display name, from answers that carry them
   connected: false,
+  phone: null, // whether the agent's SIP phone is registered; null while unknown
+  panels: new Map(), // ticket id → TicketPanel
+  tickets: new Map(), // ticket id → TicketWork (tickets opened outside a contact)
+  activeTicket: null, // ticket id shown in the centre, when no contact is
+  side: "ticket", // the right column's tab: "ticket" or "customer"
 };
+
+/** The symbol shown before a contact of each channel. */
+const CHANNEL_ICON = { chat: "❝", voice: "☎", email: "✉" };
+/** localStorage key of the back-office team the agent works in. */
+const BACK_OFFICE_KEY = "moked.back_office_team";
 
 const ui = {};
 
@@ -59,6 +74,16 @@ function customerIdOf(c) {
   const cust = c.customer;
   if (cust && typeof cust === "object") return Number(cust.id);
   return cust == null ? null : Number(cust);
+}
+
+/** The channel of a queue ("chat" when unknown). */
+function queueChannel(id) {
+  const q = state.queues && state.queues.find((x) => Number(x.id) === Number(id));
+  return (q && q.channel) || "chat";
+}
+
+function channelIcon(channel) {
+  return el("span", { class: ["channel-icon", `ch-${channel}`], "aria-label": t(`channel.${channel}`), title: t(`channel.${channel}`), text: CHANNEL_ICON[channel] || "•" });
 }
 
 function queueName(id) {
@@ -103,6 +128,7 @@ function presenceLabel(p) {
 async function loadDesk() {
   const desk = await api("GET", "/agent/desk");
   applyPresence(desk.presence, desk.since, desk.reason);
+  if (desk.phone != null) setPhone(Boolean(desk.phone));
   state.capacity = desk.capacity ?? desk.capacities ?? null;
   state.offers.clear();
   for (const o of desk.offers || []) state.offers.set(chatIdOf(o), normalizeOffer(o));
@@ -117,7 +143,7 @@ async function loadDesk() {
   for (const id of [...state.chats.keys()]) if (!live.has(id)) removeChat(id);
   renderOffers();
   renderTabs();
-  if (state.active == null && state.order.length) selectChat(state.order[0]);
+  if (state.active == null && state.activeTicket == null && state.order.length) selectChat(state.order[0]);
 }
 
 function applyPresence(presence, since, reason) {
@@ -138,11 +164,14 @@ function normalizeOffer(o) {
 }
 
 async function loadQueues() {
-  state.queues = (await api("GET", "/queues")).map((q) => ({ id: q.id, name: q.name }));
+  state.queues = (await api("GET", "/queues")).map((q) => ({ id: q.id, name: q.name, channel: q.channel }));
 }
 
 async function loadAgents() {
-  state.agents = (await api("GET", "/agents")).map((a) => ({ id: a.id, name: a.name, state: a.state }));
+  const list = await api("GET", "/agents");
+  state.agents = list.map((a) => ({ id: a.id ?? a.agent, name: a.name, state: a.state }));
+  const me = list.find((a) => Number(a.id ?? a.agent) === Number(state.me.id));
+  if (me && me.phone != null && state.phone == null) setPhone(Boolean(me.phone));
 }
 
 async function loadWrapUpCodes() {
@@ -204,6 +233,33 @@ function renderPresence() {
   ui.presenceTime.title = presenceLabel(p);
 }
 
+// ---------------------------------------------------------------- phone
+
+/** The registration of the agent's SIP phone, in the top bar (no phone: no calls). */
+function phoneIndicator() {
+  ui.phone = el("span", { id: "phone-state", class: "phone-state", role: "status" });
+  renderPhone();
+  return ui.phone;
+}
+
+function setPhone(on) {
+  state.phone = on;
+  renderPhone();
+}
+
+function renderPhone() {
+  if (!ui.phone) return;
+  const known = state.phone != null;
+  ui.phone.className = ["phone-state", known && (state.phone ? "on" : "off")].filter(Boolean).join(" ");
+  ui.phone.dataset.registered = String(Boolean(state.phone));
+  replaceChildren(
+    ui.phone,
+    el("span", { "aria-hidden": "true", text: "☎" }),
+    " ",
+    known ? t(state.phone ? "phone.registered" : "phone.none") : t("phone.unknown"),
+  );
+}
+
 // ---------------------------------------------------------------- offers
 
 /**
@@ -221,11 +277,17 @@ function renderOffers() {
 function offerItem(o) {
   const cached = state.customers.get(o.customer);
   const name = o.customer_name || (cached && cached.name) || t("desk.new_contact");
+  const channel = queueChannel(o.queue);
+  const address = el("div", { class: "offer-address num", dir: "ltr" });
+  const subject = el("div", { class: "offer-subject", dir: "auto" });
+  fillOfferDetails(o, channel, address, subject);
   return el(
     "li",
-    { class: "offer", dataset: { chat: o.chat } },
-    el("div", {}, el("strong", { dir: "auto", text: name })),
-    el("div", { class: "muted", text: queueName(o.queue) }),
+    { class: ["offer", `offer-${channel}`], dataset: { chat: o.chat, channel } },
+    el("div", {}, channelIcon(channel), " ", el("strong", { dir: "auto", text: name })),
+    address,
+    subject,
+    el("div", { class: "muted" }, t(`channel.${channel}`), " · ", queueName(o.queue)),
     o.expires_at ? el("div", {}, t("desk.expires_in"), " ", el("span", { class: "countdown num", dataset: { expires: o.expires_at } })) : null,
     el(
       "div",
@@ -234,6 +296,34 @@ function offerItem(o) {
       el("button", { type: "button", class: "secondary", on: { click: () => reject(o.chat) }, text: t("desk.reject") }),
     ),
   );
+}
+
+/**
+ * What an offer shows beyond the name: the caller's number for a call, the
+ * sender's address and the subject for an email (read from the customer and
+ * the interaction once the offer is drawn).
+ */
+async function fillOfferDetails(o, channel, address, subject) {
+  if (channel === "chat") return;
+  try {
+    if (o.customer != null) {
+      const c = await customer(o.customer);
+      address.textContent = (channel === "voice" ? c.phones : c.emails || [])?.[0] || "";
+    }
+    if (channel === "email") {
+      const data = await api("GET", `/interactions/${o.chat}`);
+      const first = (data.messages || (data.interaction && data.interaction.messages) || [])[0];
+      const title = data.subject || (data.email && data.email.subject) || (first && firstLine(first.body));
+      if (title) subject.textContent = title;
+    }
+  } catch {
+    // The name and queue are enough to take the offer.
+  }
+}
+
+function firstLine(text) {
+  const line = String(text || "").split("\n").find((l) => l.trim()) || "";
+  return line.length > 80 ? `${line.slice(0, 80)}…` : line;
 }
 
 function tickCountdowns() {
@@ -299,17 +389,22 @@ function removeChat(id) {
 function selectChat(id) {
   if (!state.chats.has(id)) return;
   state.active = id;
+  state.activeTicket = null;
+  for (const w of state.tickets.values()) w.root.hidden = true;
   for (const [cid, view] of state.chats) view.root.hidden = cid !== id;
   ui.noChat.hidden = true;
   const view = state.chats.get(id);
   view.unread = 0;
   renderTabs();
-  renderCustomer360(view);
+  renderOpenTickets();
+  renderSide();
   view.focusComposer();
 }
 
 function showNoChat() {
+  if (state.activeTicket != null) return;
   ui.noChat.hidden = false;
+  renderSide();
   replaceChildren(ui.c360, el("p", { class: "empty", text: t("c360.none") }));
 }
 
@@ -368,6 +463,8 @@ class ChatView {
     this.customerId = customerIdOf(data);
     this.customerName = data.customer_name || (data.customer && data.customer.name) || null;
     this.status = data.ended_at || data.state === "ended" ? "ended" : "connected";
+    this.channel = data.channel || queueChannel(this.queue);
+    this.ticketId = null;
     this.unread = 0;
     this.messageIds = new Set();
     this.noteMode = false;
@@ -392,7 +489,9 @@ class ChatView {
 
   build() {
     this.heading = el("h2", { id: `chat-${this.id}-title`, dir: "auto", text: this.title() });
+    this.icon = el("span", { class: "chat-icon" });
     this.queueLabel = el("span", { class: "muted" });
+    this.subline = el("div", { class: "chat-subline", dir: "auto" });
     this.messages = el("div", { class: "messages", role: "log", "aria-live": "polite", "aria-labelledby": `chat-${this.id}-title` });
     this.typing = el("div", { class: "typing", "aria-live": "polite" });
     this.endButton = el("button", { type: "button", class: "danger", on: { click: () => this.end() }, text: t("desk.end") });
@@ -403,7 +502,8 @@ class ChatView {
     this.root = el(
       "section",
       { id: `chat-${this.id}`, class: "chat-area", role: "tabpanel", hidden: true, "aria-labelledby": `chat-${this.id}-title` },
-      el("div", { class: "chat-head" }, this.heading, this.queueLabel, el("span", { class: "spacer" }), this.transferButton, this.endButton),
+      el("div", { class: "chat-head" }, this.icon, this.heading, this.queueLabel, el("span", { class: "spacer" }), this.transferButton, this.endButton),
+      this.subline,
       this.transferForm,
       this.wrapForm,
       this.messages,
@@ -430,11 +530,34 @@ class ChatView {
 
   refreshHead() {
     this.heading.textContent = this.title();
+    replaceChildren(this.icon, channelIcon(this.channel));
+    this.root.dataset.channel = this.channel;
     this.queueLabel.textContent = this.queue != null ? queueName(this.queue) : "";
+    this.refreshSubline();
+    // A call is spoken on the phone: the desktop writes notes only.
+    if (this.channel === "voice" && !this.noteMode) {
+      this.noteToggle.checked = true;
+      this.setNoteMode(true);
+    }
+    this.noteToggle.disabled = this.channel === "voice";
     const ended = this.status !== "connected";
     this.endButton.hidden = ended;
     this.transferButton.hidden = ended;
     this.textarea.disabled = ended && !this.noteMode;
+  }
+
+  /** The caller's number of a call, the subject and sender of an email, the ticket's number. */
+  refreshSubline() {
+    const c = this.customerId != null ? state.customers.get(this.customerId) : null;
+    const parts = [];
+    if (this.channel === "voice" && c && (c.phones || []).length) parts.push(el("span", { class: "num caller", text: c.phones[0] }));
+    if (this.channel === "email") {
+      if (this.emailSubject) parts.push(el("bdi", { class: "email-subject", text: this.emailSubject }));
+      if (this.emailFrom) parts.push(el("bdi", { class: "muted email-from", text: this.emailFrom }));
+    }
+    if (this.ticketDisplay) parts.push(el("span", { class: "num ticket-ref", text: this.ticketDisplay }));
+    replaceChildren(this.subline, parts.map((p, i) => (i ? [" · ", p] : p)));
+    this.subline.hidden = parts.length === 0;
   }
 
   focusComposer() {
@@ -486,7 +609,8 @@ class ChatView {
         : await api("POST", `/interactions/${this.id}/messages`, { body, idempotency_key: newKey() });
       this.textarea.value = "";
       this.textarea.removeAttribute("dir");
-      if (msg) this.addMessage(this.noteMode && !msg.sender ? { ...msg, sender: { kind: "note", user: state.me.id } } : msg);
+      if (msg && this.channel === "email" && this.ticketId != null) this.loadEmails();
+      else if (msg) this.addMessage(this.noteMode && !msg.sender ? { ...msg, sender: { kind: "note", user: state.me.id } } : msg);
     } catch (e) {
       toast(e.message, "error");
     } finally {
@@ -508,14 +632,65 @@ class ChatView {
       for (const n of data.notes || []) all.push({ ...n, sender: n.sender || { kind: "note", user: n.agent ?? n.user } });
       all.sort((a, b) => new Date(a.sent_at) - new Date(b.sent_at));
       // Merged, not replaced: a message that came live while this was read stays.
+      if (inter.channel) this.channel = inter.channel;
       for (const m of all) this.addMessage(m, true);
       if (inter.ended_at && this.status === "connected") this.setEnded();
+      await this.findTicket(data);
       this.refreshHead();
       renderTabs();
-      if (state.active === this.id) renderCustomer360(this);
+      if (state.active === this.id) renderSide();
     } catch (e) {
       toast(e.message, "error");
     }
+  }
+
+  insert(text) {
+    insertText(this.textarea, text);
+  }
+
+  /** The ticket this contact belongs to; an email's conversation is then read from it. */
+  async findTicket(data) {
+    if (this.ticketId == null) {
+      try {
+        this.ticketId = await ticketOfInteraction(this.id, data, this.customerId);
+      } catch {
+        this.ticketId = null;
+      }
+    }
+    if (this.ticketId != null && this.channel === "email") await this.loadEmails();
+  }
+
+  /** Draws the ticket's conversation with each email's subject and sender. */
+  async loadEmails() {
+    try {
+      const list = await api("GET", `/tickets/${this.ticketId}/messages`);
+      const mine = list.filter((m) => m.party !== "note" || Number(m.interaction) === Number(this.id));
+      const lastEmail = [...mine].reverse().find((m) => m.email && m.party === "customer");
+      if (lastEmail) {
+        this.emailSubject = lastEmail.email.subject;
+        this.emailFrom = lastEmail.email.from;
+      }
+      this.messageIds = new Set(mine.map((m) => m.id));
+      replaceChildren(this.messages, mine.map((m) => messageNode(m, this.title())));
+      this.messages.scrollTop = this.messages.scrollHeight;
+      this.refreshSubline();
+    } catch (e) {
+      toast(e.message, "error");
+    }
+  }
+
+  /** Called for a live message: an email contact reads its conversation again (with the headers). */
+  onLiveMessage(m) {
+    if (this.channel === "email" && this.ticketId != null) {
+      clearTimeout(this.emailTimer);
+      this.emailTimer = setTimeout(() => this.loadEmails(), 300);
+      if (state.active !== this.id) {
+        this.unread += 1;
+        renderTabs();
+      }
+      return;
+    }
+    this.addMessage(m);
   }
 
   addMessage(m, quiet = false) {
@@ -627,7 +802,9 @@ class ChatView {
     const select = el("select", { id }, el("option", { value: "", text: t("desk.transfer_pick") }));
     const queues = el("optgroup", { label: t("desk.transfer_queues") });
     for (const q of state.queues || []) {
-      if (Number(q.id) !== Number(this.queue)) queues.append(el("option", { value: `queue:${q.id}`, text: q.name }));
+      // A call goes to a voice queue, a chat to a chat queue: the contact keeps its channel.
+      const sameChannel = (q.channel || "chat") === this.channel;
+      if (Number(q.id) !== Number(this.queue) && sameChannel) queues.append(el("option", { value: `queue:${q.id}`, text: q.name }));
     }
     select.append(queues);
     if (state.agents) {
@@ -807,9 +984,16 @@ function onEvent(ev) {
 const handlers = {
   offer(d) {
     if (d.agent != null && Number(d.agent) !== Number(state.me.id)) return;
-    state.offers.set(chatIdOf(d), normalizeOffer(d));
+    const offer = normalizeOffer(d);
+    state.offers.set(offer.chat, offer);
     renderOffers();
     toast(t("desk.offer_arrived"));
+    // The caller or writer is shown before the agent takes the contact.
+    if (offer.customer != null) {
+      state.side = "customer";
+      renderCustomer360({ id: offer.chat, customerId: offer.customer });
+      showSide();
+    }
   },
   offer_withdrawn(d) {
     state.offers.delete(chatIdOf(d));
@@ -827,7 +1011,7 @@ const handlers = {
   },
   message(d) {
     const view = state.chats.get(chatIdOf(d));
-    if (view && d.message) view.addMessage(d.message);
+    if (view && d.message) view.onLiveMessage(d.message);
   },
   typing(d) {
     const view = state.chats.get(chatIdOf(d));
@@ -854,6 +1038,18 @@ const handlers = {
     if (Number(d.agent) !== Number(state.me.id)) return;
     state.presence = { state: d.state, reason: d.reason ?? null, since: d.since || new Date().toISOString() };
     renderPresence();
+  },
+  phone(d) {
+    if (Number(d.agent) === Number(state.me.id)) setPhone(Boolean(d.registered));
+  },
+  ticket(d) {
+    if (d.ticket) ticketChanged(d.ticket, true);
+  },
+  sla(d) {
+    toast(t(`tickets.sla_${d.kind}`, { number: d.number != null ? `#${d.number}` : "" }), d.kind === "breach" ? "error" : "info");
+    const panel = state.panels.get(Number(d.ticket));
+    if (panel) panel.load();
+    refreshLists();
   },
   resync() {
     loadDesk().catch((e) => toast(e.message, "error"));
@@ -888,6 +1084,7 @@ function onShortcut(e) {
     KeyE: () => active && active.status === "connected" && active.end(),
     KeyW: () => active && active.status !== "connected" && active.focusComposer(),
     KeyF: () => ui.searchInput.focus(),
+    KeyT: () => showListTab("mine", true),
   }[e.code];
   if (digit) {
     const id = state.order[Number(digit[1]) - 1];
@@ -905,6 +1102,7 @@ function helpDialog() {
     ["Alt+E", "shortcut.end"],
     ["Alt+W", "shortcut.wrap"],
     ["Alt+F", "shortcut.search"],
+    ["Alt+T", "shortcut.tickets"],
     ["Enter", "shortcut.send"],
     ["Shift+Enter", "shortcut.newline"],
     ["?", "shortcut.help"],
@@ -951,6 +1149,15 @@ async function runSearch() {
     return;
   }
   try {
+    // "#1042" (or a bare number of a ticket) opens that ticket.
+    if (/^#\d+$/.test(q)) {
+      const ticket = await ticketByNumber(q);
+      if (ticket) {
+        openTicket(Number(ticket.id));
+        replaceChildren(ui.searchResults);
+        return;
+      }
+    }
     const { results } = await api("GET", `/search?q=${encodeURIComponent(q)}&limit=10`);
     if (ui.searchInput.value.trim() !== q) return;
     replaceChildren(
@@ -979,6 +1186,10 @@ function searchResult(hit) {
 
 /** Shows the customer of a hit in the customer-360 panel. */
 async function openHit(hit) {
+  if (hit.kind === "ticket") {
+    openTicket(Number(hit.id));
+    return;
+  }
   try {
     let customerId = hit.id;
     if (hit.kind !== "customer") {
@@ -991,6 +1202,389 @@ async function openHit(hit) {
   }
 }
 
+// ---------------------------------------------------------------- tickets
+
+/** The ticket the centre shows: the opened ticket, or the active contact's. */
+function currentTicketId() {
+  if (state.activeTicket != null) return state.activeTicket;
+  const view = state.active != null ? state.chats.get(state.active) : null;
+  return view ? view.ticketId : null;
+}
+
+/** The right column: a ticket tab (when there is a ticket) and the customer-360 tab. */
+function sideTabs() {
+  const tab = (name, key) =>
+    el("button", {
+      type: "button",
+      role: "tab",
+      id: `side-tab-${name}`,
+      class: "secondary",
+      "aria-controls": `side-${name}`,
+      on: {
+        click: () => {
+          state.side = name;
+          showSide();
+        },
+      },
+      text: t(key),
+    });
+  ui.sideTicketTab = tab("ticket", "side.ticket");
+  ui.sideCustomerTab = tab("customer", "side.customer");
+  ui.ticketBox = el("div", { id: "side-ticket", role: "tabpanel", "aria-labelledby": "side-tab-ticket", class: "ticket-box" });
+  ui.c360 = el("div", { id: "side-customer", role: "tabpanel", "aria-labelledby": "side-tab-customer", class: "c360" });
+  return [el("div", { class: "tabs side-tabs", role: "tablist" }, ui.sideTicketTab, ui.sideCustomerTab), ui.ticketBox, ui.c360];
+}
+
+function showSide() {
+  const hasTicket = currentTicketId() != null;
+  const onTicket = hasTicket && state.side === "ticket";
+  ui.sideTicketTab.hidden = !hasTicket;
+  ui.sideTicketTab.setAttribute("aria-selected", String(onTicket));
+  ui.sideCustomerTab.setAttribute("aria-selected", String(!onTicket));
+  ui.ticketBox.hidden = !onTicket;
+  ui.c360.hidden = onTicket;
+}
+
+/** Draws the right column for what the centre shows: its ticket panel and its customer. */
+function renderSide() {
+  const tid = currentTicketId();
+  if (tid != null) {
+    state.side = "ticket";
+    replaceChildren(ui.ticketBox, panelFor(tid).root);
+  } else {
+    replaceChildren(ui.ticketBox);
+  }
+  const view = state.activeTicket == null && state.active != null ? state.chats.get(state.active) : null;
+  const work = state.activeTicket != null ? state.tickets.get(state.activeTicket) : null;
+  if (view) renderCustomer360(view);
+  else if (work && work.customerId != null) renderCustomer360({ id: null, customerId: work.customerId });
+  else replaceChildren(ui.c360, el("p", { class: "empty", text: t("c360.none") }));
+  showSide();
+}
+
+function panelFor(id) {
+  let panel = state.panels.get(id);
+  if (!panel) {
+    panel = new TicketPanel(id, {
+      me: state.me,
+      session: state.session,
+      agents: () => state.agents,
+      insert: insertIntoComposer,
+      changed: (ticket) => ticketChanged(ticket, false),
+    });
+    state.panels.set(id, panel);
+    panel.load();
+  }
+  return panel;
+}
+
+/** A canned response goes into the composer of what the centre shows. */
+function insertIntoComposer(text) {
+  const target = state.activeTicket != null ? state.tickets.get(state.activeTicket) : state.chats.get(state.active);
+  if (target) target.insert(text);
+}
+
+/** Ticket ids whose back-office team was last seen set (to tell a hand-back). */
+const escalatedSeen = new Set();
+/** Tickets handed back to this agent while the page was open. */
+const returned = new Set();
+
+/**
+ * A ticket changed (a live event, or a panel read it): every view of it follows,
+ * and the lists are read again. `live` events also re-read an open panel.
+ */
+function ticketChanged(ticket, live) {
+  const id = Number(ticket.id);
+  rememberTeams(ticket);
+  if (ticket.back_office_team) escalatedSeen.add(id);
+  else if (escalatedSeen.delete(id) && ticket.assignee && Number(ticket.assignee.id) === Number(state.me.id)) {
+    returned.add(id);
+    toast(t("tickets.returned", { number: ticket.display || `#${ticket.number}` }));
+  }
+  if (live) {
+    const panel = state.panels.get(id);
+    if (panel) panel.load();
+  }
+  const work = state.tickets.get(id);
+  if (work) {
+    work.apply(ticket);
+    if (live) work.load();
+  }
+  for (const view of state.chats.values()) {
+    if (view.ticketId !== id) continue;
+    view.ticketDisplay = ticket.display || `#${ticket.number}`;
+    view.refreshSubline();
+    if (live && view.channel === "email") view.loadEmails();
+  }
+  renderOpenTickets();
+  if (live) refreshLists();
+}
+
+/** A ticket opened outside a contact: its conversation and a composer (reply by email, or a note). */
+class TicketWork {
+  constructor(id) {
+    this.id = id;
+    this.customerId = null;
+    this.label = `#${id}`;
+    this.subject = "";
+    this.noteMode = false;
+    this.heading = el("h2", { id: `ticket-work-${id}-title`, dir: "auto" });
+    this.messages = el("div", { class: "messages", role: "log", "aria-live": "polite", "aria-labelledby": `ticket-work-${id}-title` });
+    const replyId = `ticket-reply-${id}`;
+    this.textarea = el("textarea", { id: replyId, rows: "3", maxlength: "4000", dir: "auto", placeholder: t("ticket.reply_placeholder") });
+    this.noteToggle = el("input", { type: "checkbox", id: `ticket-note-${id}`, on: { change: () => this.setNoteMode(this.noteToggle.checked) } });
+    this.sendButton = el("button", { type: "button", class: "primary", on: { click: () => this.send() }, text: t("ticket.send_email") });
+    this.root = el(
+      "section",
+      { id: `ticket-work-${id}`, class: "chat-area ticket-work", hidden: true, "aria-labelledby": `ticket-work-${id}-title` },
+      el(
+        "div",
+        { class: "chat-head" },
+        this.heading,
+        el("span", { class: "spacer" }),
+        el("button", { type: "button", class: "secondary", on: { click: () => closeTicket(this.id) }, text: t("common.close") }),
+      ),
+      this.messages,
+      el(
+        "div",
+        { class: "composer" },
+        el("label", { for: replyId, class: "sr-only", text: t("ticket.reply_label") }),
+        this.textarea,
+        el("div", { class: "opts" }, el("label", { for: `ticket-note-${id}` }, this.noteToggle, t("desk.note_toggle")), this.sendButton),
+      ),
+    );
+  }
+
+  apply(ticket) {
+    this.label = ticket.display || `#${ticket.number}`;
+    this.subject = ticket.subject;
+    this.customerId = ticket.customer ? Number(ticket.customer.id) : null;
+    this.customerName = ticket.customer ? ticket.customer.name : null;
+    replaceChildren(this.heading, el("span", { class: "num", text: this.label }), " ", el("bdi", { text: ticket.subject }));
+  }
+
+  async load() {
+    try {
+      const list = await api("GET", `/tickets/${this.id}/messages`);
+      replaceChildren(this.messages, list.length ? list.map((m) => messageNode(m, this.customerName)) : el("p", { class: "empty", text: t("ticket.no_messages") }));
+      this.messages.scrollTop = this.messages.scrollHeight;
+    } catch (e) {
+      replaceChildren(this.messages, el("p", { class: "error-box", text: e.message }));
+    }
+  }
+
+  setNoteMode(on) {
+    this.noteMode = on;
+    this.root.querySelector(".composer").classList.toggle("note-mode", on);
+    this.textarea.placeholder = on ? t("desk.note_placeholder") : t("ticket.reply_placeholder");
+    this.sendButton.textContent = on ? t("desk.add_note") : t("ticket.send_email");
+  }
+
+  insert(text) {
+    insertText(this.textarea, text);
+  }
+
+  async send() {
+    const body = this.textarea.value.trim();
+    if (!body) return;
+    this.sendButton.disabled = true;
+    try {
+      if (this.noteMode) await api("POST", `/tickets/${this.id}/notes`, { body });
+      else await api("POST", `/tickets/${this.id}/reply`, { body });
+      this.textarea.value = "";
+      toast(t(this.noteMode ? "ticket.note_added" : "ticket.reply_sent"));
+      await this.load();
+      const panel = state.panels.get(this.id);
+      if (panel) panel.load();
+    } catch (e) {
+      toast(e.message, "error");
+    } finally {
+      this.sendButton.disabled = false;
+    }
+  }
+}
+
+/** Adds text at the end of a composer (a canned response), on its own line. */
+function insertText(textarea, text) {
+  const before = textarea.value.replace(/\s+$/, "");
+  textarea.value = before ? `${before}\n${text}` : text;
+  textarea.setAttribute("dir", "auto");
+  textarea.focus();
+}
+
+/** Opens a ticket in the centre (from a list, the search or its number). */
+function openTicket(id) {
+  let work = state.tickets.get(id);
+  if (!work) {
+    work = new TicketWork(id);
+    state.tickets.set(id, work);
+    ui.chatArea.append(work.root);
+    work.load();
+  }
+  state.activeTicket = id;
+  state.active = null;
+  for (const view of state.chats.values()) view.root.hidden = true;
+  for (const [tid, w] of state.tickets) w.root.hidden = tid !== id;
+  ui.noChat.hidden = true;
+  state.side = "ticket";
+  renderTabs();
+  renderOpenTickets();
+  const panel = panelFor(id);
+  if (panel.ticket) work.apply(panel.ticket);
+  renderSide();
+  showListTab("contacts");
+}
+
+function closeTicket(id) {
+  const work = state.tickets.get(id);
+  if (!work) return;
+  work.root.remove();
+  state.tickets.delete(id);
+  if (state.activeTicket === id) {
+    state.activeTicket = null;
+    if (state.order.length) selectChat(state.order[0]);
+    else showNoChat();
+  }
+  renderOpenTickets();
+}
+
+/** The tickets opened in the centre, as tabs under the contacts. */
+function renderOpenTickets() {
+  if (!ui.openTickets) return;
+  const items = [...state.tickets.values()].map((w) =>
+    el(
+      "li",
+      { role: "presentation" },
+      el(
+        "button",
+        {
+          type: "button",
+          role: "tab",
+          class: "chat-tab secondary ticket-tab",
+          dataset: { ticket: w.id },
+          "aria-selected": String(state.activeTicket === w.id),
+          on: { click: () => openTicket(w.id) },
+        },
+        el("span", {}, el("span", { class: "num", text: w.label }), " ", el("bdi", { text: w.subject })),
+      ),
+    ),
+  );
+  replaceChildren(ui.openTickets, items);
+  ui.openTicketsHead.hidden = items.length === 0;
+}
+
+// ---------------------------------------------------------------- ticket lists
+
+/** The left column's views: contacts, my tickets, and a back-office team's tickets. */
+function listTabs() {
+  ui.mine = new TicketList("assignee=me&limit=100", openTicket, "tickets.none_mine");
+  ui.backOffice = new TicketList("", openTicket, "tickets.none_back_office");
+  ui.openTickets = el("ul", { class: "chat-list open-tickets", role: "tablist", "aria-label": t("tickets.open") });
+  ui.openTicketsHead = el("h3", { text: t("tickets.open"), hidden: true });
+  ui.boTeam = el("select", { id: "back-office-team", name: "team", on: { change: () => chooseBackOfficeTeam(ui.boTeam.value) } });
+  ui.listPanels = {
+    contacts: el("div", { id: "list-contacts", role: "tabpanel" }, el("h2", {}, t("desk.chats"), " ", ui.chatCount), ui.tabs, ui.openTicketsHead, ui.openTickets),
+    mine: el("div", { id: "list-mine", role: "tabpanel", hidden: true }, numberForm(), ui.mine.root),
+    backoffice: el(
+      "div",
+      { id: "list-backoffice", role: "tabpanel", hidden: true },
+      el("div", { class: "field" }, el("label", { for: "back-office-team", text: t("tickets.back_office_team") }), ui.boTeam),
+      ui.backOffice.root,
+    ),
+  };
+  ui.listTabs = {};
+  for (const name of Object.keys(ui.listPanels)) {
+    ui.listTabs[name] = el("button", {
+      type: "button",
+      role: "tab",
+      id: `list-tab-${name}`,
+      class: "secondary",
+      "aria-controls": `list-${name}`,
+      "aria-selected": String(name === "contacts"),
+      on: { click: () => showListTab(name) },
+      text: t(`tickets.tab.${name}`),
+    });
+  }
+  return [el("div", { class: "tabs list-tabs", role: "tablist" }, Object.values(ui.listTabs)), Object.values(ui.listPanels)];
+}
+
+function showListTab(name, focus = false) {
+  for (const [n, panel] of Object.entries(ui.listPanels)) {
+    panel.hidden = n !== name;
+    ui.listTabs[n].setAttribute("aria-selected", String(n === name));
+  }
+  if (name === "mine") ui.mine.load().then(markReturned);
+  if (name === "backoffice") fillBackOfficeTeams();
+  if (focus) (name === "mine" ? document.getElementById("ticket-number") : ui.listTabs[name]).focus();
+}
+
+/** "Open ticket #…" by its number. */
+function numberForm() {
+  const input = el("input", { id: "ticket-number", name: "number", inputmode: "numeric", autocomplete: "off", placeholder: "#1042" });
+  const error = el("div", { class: "field-error", role: "alert" });
+  const form = el(
+    "form",
+    { class: "search-form ticket-number-form" },
+    el("label", { for: "ticket-number", class: "sr-only", text: t("tickets.open_number") }),
+    input,
+    el("button", { type: "submit", class: "secondary", text: t("tickets.open_go") }),
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    error.textContent = "";
+    try {
+      const ticket = await ticketByNumber(input.value);
+      if (ticket) openTicket(Number(ticket.id));
+      else error.textContent = t("tickets.not_found");
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  return [form, error];
+}
+
+async function fillBackOfficeTeams() {
+  const teams = await knownTeams();
+  const saved = localStorage.getItem(BACK_OFFICE_KEY) || "";
+  replaceChildren(
+    ui.boTeam,
+    el("option", { value: "", text: t("ticket.pick_team") }),
+    teams.map((team) => el("option", { value: team.id, text: team.name, selected: String(team.id) === saved })),
+  );
+  if (saved && ui.boTeam.value === saved) chooseBackOfficeTeam(saved);
+}
+
+function chooseBackOfficeTeam(id) {
+  localStorage.setItem(BACK_OFFICE_KEY, id);
+  if (!id) {
+    ui.backOffice.tickets = [];
+    ui.backOffice.render();
+    return;
+  }
+  ui.backOffice.query = `back_office_team=${encodeURIComponent(id)}&limit=100`;
+  ui.backOffice.load();
+}
+
+/** A ticket handed back to me carries a "returned" mark in my list. */
+function markReturned() {
+  for (const li of ui.mine.root.querySelectorAll("li.ticket-item")) {
+    if (returned.has(Number(li.dataset.ticket)) && !li.querySelector(".returned")) {
+      li.classList.add("is-returned");
+      li.querySelector(".ticket-meta").append(el("span", { class: "returned", text: t("tickets.returned_mark") }));
+    }
+  }
+}
+
+let listsTimer = null;
+/** Reads the ticket lists again soon (a burst of ticket events gives one read). */
+function refreshLists() {
+  clearTimeout(listsTimer);
+  listsTimer = setTimeout(() => {
+    ui.mine.load().then(markReturned);
+    if (ui.backOffice.query) ui.backOffice.load();
+  }, 300);
+}
+
 // ---------------------------------------------------------------- page
 
 function layout() {
@@ -1000,26 +1594,24 @@ function layout() {
   ui.chatCount = el("span", { class: "muted" });
   ui.noChat = el("p", { class: "empty", text: t("desk.no_chat_selected") });
   ui.chatArea = el("main", { class: "panel chat-column", id: "chats" }, ui.noChat);
-  ui.c360 = el("div", { class: "c360" });
   ui.conn = el("span", { class: "conn", role: "status" });
   ui.help = helpDialog();
   const helpButton = el("button", { type: "button", class: "secondary", on: { click: () => ui.help.showModal() }, text: t("shortcut.button") });
   return [
-    topbar(state.session, "desktop", presenceSelector(), ui.conn, helpButton),
+    topbar(state.session, "desktop", presenceSelector(), phoneIndicator(), ui.conn, helpButton),
     el(
       "div",
       { class: "desk" },
       el(
         "aside",
-        { class: "panel", "aria-label": t("desk.work") },
+        { class: "panel work-column", "aria-label": t("desk.work") },
         searchBox(),
         el("h2", { text: t("desk.offers") }),
         ui.offers,
-        el("h2", {}, t("desk.chats"), " ", ui.chatCount),
-        ui.tabs,
+        listTabs(),
       ),
       ui.chatArea,
-      el("aside", { class: "panel", "aria-label": t("c360.title") }, el("h2", { class: "sr-only", text: t("c360.title") }), ui.c360),
+      el("aside", { class: "panel side-column", "aria-label": t("side.title") }, el("h2", { class: "sr-only", text: t("side.title") }), sideTabs()),
     ),
     ui.help,
   ];
@@ -1054,6 +1646,7 @@ async function start() {
   for (const r of side) if (r.status === "rejected" && r.reason.status !== 403) toast(r.reason.message, "error");
   ui.ready = true;
   connectLive(onEvent, onConnection);
+  refreshLists();
 }
 
 start();

@@ -2,8 +2,11 @@
 // time in state, a drill-down panel per agent and today's half-hour intervals as
 // an SVG chart drawn here (no chart library). Data from `GET /api/v1/wallboard`,
 // re-read on `wallboard_changed` events (at most once a second) and every 5 s.
+// Tiles name their queue's channel (calls are counted with chats, per queue and
+// in the channel totals); open ticket SLA warnings and breaches come from the
+// wallboard's `sla` figures and the live `sla` events.
 
-import { api, connectLive, el, formatDuration, formatTime, replaceChildren, secondsSince, t, toast } from "./common.js";
+import { api, connectLive, el, formatDateTime, formatDuration, formatTime, replaceChildren, secondsSince, t, toast } from "./common.js";
 import { openStaffPage, topbar } from "./login.js";
 
 /** Service level aimed at when the server gives no target: 80 %. */
@@ -21,7 +24,11 @@ const LABEL_EVERY_SLOTS = 4;
 const STATE_ORDER = ["available", "offered", "busy", "wrap_up", "not_ready", "offline"];
 
 const ui = {};
-const view = { board: null, selected: null, lastLoad: 0, pending: null };
+const view = { board: null, selected: null, lastLoad: 0, pending: null, channels: new Map(), liveSla: [] };
+/** The symbol before each channel's name. */
+const CHANNEL_ICON = { chat: "❝", voice: "☎", email: "✉" };
+/** At most this many SLA events are listed. */
+const SLA_SHOWN = 20;
 
 /** The first defined of several field names (the server may name a figure either way). */
 function pick(obj, ...names) {
@@ -77,8 +84,9 @@ async function load() {
 function render() {
   const board = view.board;
   const queues = board.queues || [];
-  replaceChildren(ui.tiles, queues.length ? queues.map(queueTile) : el("p", { class: "empty", text: t("wall.no_queues") }));
+  replaceChildren(ui.tiles, queues.length ? [channelTile(queues), queues.map(queueTile)] : el("p", { class: "empty", text: t("wall.no_queues") }));
   renderAgents(board.agents || []);
+  renderSla(board.sla);
   renderChart(intervalsOf(board));
 }
 
@@ -95,6 +103,7 @@ function queueTile(q) {
     "article",
     { class: "tile", "aria-labelledby": `q-${qid}` },
     el("h2", { id: `q-${qid}`, text: q.name }),
+    channelLine(view.channels.get(Number(qid))),
     el("div", {}, el("span", { class: "big num", text: String(waiting) }), " ", el("span", { class: "muted", text: t("wall.waiting") })),
     el(
       "dl",
@@ -109,6 +118,94 @@ function queueTile(q) {
       row("wall.asa", asa === null ? "—" : formatDuration(asa)),
     ),
   );
+}
+
+/** A queue's channel before its name (unknown until `GET /queues` answered). */
+function channelLabel(channel) {
+  if (!channel) return null;
+  return el("span", { class: ["channel-icon", `ch-${channel}`], title: t(`channel.${channel}`) }, CHANNEL_ICON[channel] || "", " ");
+}
+
+/** The channel under a tile's heading (the heading stays the queue's name alone). */
+function channelLine(channel) {
+  return channel ? el("div", { class: "tile-channel muted" }, channelLabel(channel), t(`channel.${channel}`)) : null;
+}
+
+/** Waiting and offered today per channel: calls, chats and emails side by side. */
+function channelTile(queues) {
+  const sums = new Map();
+  for (const q of queues) {
+    const channel = view.channels.get(Number(pick(q, "queue", "id"))) || "chat";
+    const sum = sums.get(channel) || { waiting: 0, offered: 0, answered: 0 };
+    sum.waiting += Number(pick(q, "waiting") ?? 0);
+    sum.offered += Number(pick(q, "offered") ?? 0);
+    sum.answered += Number(pick(q, "answered") ?? 0);
+    sums.set(channel, sum);
+  }
+  if (!sums.has("voice")) sums.set("voice", { waiting: 0, offered: 0, answered: 0 });
+  const order = ["voice", "chat", "email"].filter((c) => sums.has(c)).concat([...sums.keys()].filter((c) => !["voice", "chat", "email"].includes(c)));
+  return el(
+    "article",
+    { class: "tile channels-tile", "aria-labelledby": "channels-title" },
+    el("h2", { id: "channels-title", text: t("wall.contacts") }),
+    el(
+      "table",
+      { class: "channel-grid" },
+      el("thead", {}, el("tr", {}, ["wall.channel", "wall.waiting", "wall.offered", "wall.answered"].map((k) => el("th", { scope: "col", text: t(k) })))),
+      el(
+        "tbody",
+        {},
+        order.map((c) =>
+          el(
+            "tr",
+            { dataset: { channel: c } },
+            el("td", {}, channelLabel(c), t(`channel.${c}`)),
+            ["waiting", "offered", "answered"].map((k) => el("td", { class: "num", text: String(sums.get(c)[k]) })),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------- SLA
+
+/** Open warnings and breaches: the wallboard's figures, else the events seen live. */
+function renderSla(sla) {
+  const latest = sla && Array.isArray(sla.latest) ? sla.latest : view.liveSla;
+  const warnings = sla ? Number(sla.warnings ?? 0) : view.liveSla.filter((x) => x.kind === "warning").length;
+  const breaches = sla ? Number(sla.breaches ?? 0) : view.liveSla.filter((x) => x.kind === "breach").length;
+  replaceChildren(
+    ui.slaCounts,
+    el("span", { class: ["sla-count", "sla-warning"] }, el("span", { class: "big num", text: String(warnings) }), " ", t("wall.sla_warnings")),
+    el("span", { class: ["sla-count", "sla-breached"] }, el("span", { class: "big num", text: String(breaches) }), " ", t("wall.sla_breaches")),
+  );
+  replaceChildren(
+    ui.slaList,
+    latest.length
+      ? latest.slice(0, SLA_SHOWN).map((x) =>
+          el(
+            "li",
+            { class: ["sla-event", x.kind === "breach" ? "sla-breached" : "sla-warning"] },
+            el("strong", { text: t(`wall.sla_kind.${x.kind}`) }),
+            " ",
+            el("span", { class: "num", text: `#${x.number}` }),
+            " ",
+            x.subject ? el("bdi", { text: x.subject }) : null,
+            " · ",
+            t(`wall.sla_target.${x.target}`),
+            x.due ? [" · ", t("wall.sla_due"), " ", el("span", { class: "num", text: formatDateTime(x.due) })] : null,
+          ),
+        )
+      : el("li", { class: "muted", text: t("wall.sla_none") }),
+  );
+}
+
+/** A live `sla` event: listed at once, the board read again for its figures. */
+function onSlaEvent(ev) {
+  view.liveSla = [{ ticket: ev.ticket, number: ev.number, kind: ev.kind, target: ev.target, due: ev.due }, ...view.liveSla].slice(0, SLA_SHOWN);
+  if (!view.board || !view.board.sla) renderSla(null);
+  scheduleLoad();
 }
 
 // ---------------------------------------------------------------- agents
@@ -389,6 +486,8 @@ function layout(session) {
   );
   ui.detailTitle.id = "detail-title";
   ui.chart = el("div", { class: "chart" });
+  ui.slaCounts = el("div", { class: "sla-counts" });
+  ui.slaList = el("ul", { class: "sla-list" });
   ui.updated = el("span", { class: "muted", role: "status" });
   return [
     topbar(session, "wallboard", ui.updated),
@@ -414,9 +513,25 @@ function layout(session) {
         ),
         el("section", { class: "panel", "aria-labelledby": "chart-heading" }, el("h2", { id: "chart-heading", text: t("wall.chart_title") }), ui.chart),
       ),
+      el(
+        "section",
+        { class: "panel sla-panel", "aria-labelledby": "sla-title", "aria-live": "polite" },
+        el("h2", { id: "sla-title", text: t("wall.sla") }),
+        ui.slaCounts,
+        ui.slaList,
+      ),
       ui.detail,
     ),
   ];
+}
+
+/** Each queue's channel (the wallboard's queues do not carry it). */
+async function loadChannels() {
+  try {
+    for (const q of await api("GET", "/queues")) view.channels.set(Number(q.id), q.channel);
+  } catch (e) {
+    toast(e.message, "error");
+  }
 }
 
 async function start() {
@@ -425,12 +540,14 @@ async function start() {
   const app = document.getElementById("app");
   replaceChildren(app, layout(session));
   app.removeAttribute("aria-busy");
+  await loadChannels();
   await load();
   setInterval(tickTimes, 1000);
   setInterval(scheduleLoad, REFRESH_EVERY_MS);
   connectLive(
     (ev) => {
-      if (["wallboard_changed", "agent_state", "phone", "resync"].includes(ev.type)) scheduleLoad();
+      if (ev.type === "sla") onSlaEvent(ev);
+      else if (["wallboard_changed", "agent_state", "phone", "ticket", "resync"].includes(ev.type)) scheduleLoad();
     },
     (up) => up && scheduleLoad(),
   );
