@@ -19,9 +19,12 @@
 
 pub mod codec;
 pub mod error;
+pub mod mail;
 pub mod model;
 #[cfg(feature = "sqlx")]
 pub mod sqlx_errors;
+#[cfg(feature = "sqlx")]
+pub mod sqlx_mail;
 #[cfg(feature = "sqlx")]
 pub mod sqlx_rows;
 #[cfg(feature = "sqlx")]
@@ -34,6 +37,7 @@ pub mod ticket;
 pub mod validate;
 
 pub use error::{StoreError, StoreResult};
+pub use mail::*;
 pub use model::*;
 pub use ticket::*;
 
@@ -43,9 +47,9 @@ use moked_domain::PhoneE164;
 
 /// Everything the server persists, per organization. The ticket methods
 /// are in the supertrait [`TicketStore`] (import it to call them, also on
-/// an `Arc<dyn Store>`).
+/// an `Arc<dyn Store>`); the email channel's in [`MailStore`].
 #[async_trait]
-pub trait Store: TicketStore + Send + Sync {
+pub trait Store: TicketStore + MailStore + Send + Sync {
     /// Creates a tenant; its slug must be new.
     async fn create_organization(&self, new: &NewOrganization) -> StoreResult<Organization>;
     /// A tenant by id.

@@ -1504,6 +1504,7 @@ macro_rules! impl_store_with_sqlx {
             }
         };
         $crate::impl_ticket_store_with_sqlx! { store: $store, database: $db }
+        $crate::impl_mail_store_with_sqlx! { store: $store, database: $db }
     };
 }
 

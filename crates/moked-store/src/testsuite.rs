@@ -2325,7 +2325,7 @@ macro_rules! store_test_suite {
             tenant_isolation,
             typed_errors, updates_round_trip, customer_search, presence_and_notes, auth_tokens,
             sip_accounts, sip_routes, ticket_lifecycle, ticket_records, ticket_queries,
-            ticket_configuration, ticket_isolation);
+            ticket_configuration, ticket_isolation, mail_addresses, inbound_emails, mail_outbox);
     };
     (@checks $open:expr; $($check:ident),*) => {$(
         #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -2353,4 +2353,282 @@ pub fn bench_message(interaction: InteractionId, n: u64) -> NewMessage {
 /// One event of a benchmark.
 pub fn bench_event(n: u64) -> NewEvent {
     event("chat.message", n)
+}
+
+fn mail(address: &str) -> EmailAddress {
+    EmailAddress::parse(address).expect("valid address")
+}
+
+/// An email queue of a new organization with its receiving address.
+async fn mail_org(store: &impl Store, slug: &str) -> (OrgId, QueueId) {
+    let org = organization(store, slug).await;
+    let queue = store
+        .create_queue(
+            org,
+            &NewQueue {
+                channel: Channel::Email,
+                ..new_queue("דואר — שירות")
+            },
+        )
+        .await
+        .expect("create email queue")
+        .id;
+    (org, queue)
+}
+
+fn inbound(message_id: Option<&str>, raw: &[u8]) -> crate::NewEmail {
+    crate::NewEmail {
+        received_by: mail("Service@Demo.Example"),
+        received_at: at(3),
+        message_id: message_id.map(str::to_owned),
+        in_reply_to: vec!["ticket-7.ab@demo.example".into()],
+        references: vec!["a1@mail.example".into(), "ticket-7.ab@demo.example".into()],
+        from: Some(mail("dana@example.co.il")),
+        from_name: Some("דנה לוי".into()),
+        to: vec![mail("service@demo.example")],
+        subject: "החבילה לא הגיעה".into(),
+        flags: vec!["unknown_charset".into(), "long_line".into()],
+        raw: raw.to_vec(),
+    }
+}
+
+/// Receiving addresses are unique in the installation, found in any case,
+/// and changed or removed only by their own organization.
+pub async fn mail_addresses(store: &impl Store) {
+    let (org, queue) = mail_org(store, "mail-a").await;
+    let (other, other_queue) = mail_org(store, "mail-b").await;
+    let address = mail("service@demo.example");
+    let put = store
+        .put_mail_address(org, &address, queue, "שירות לקוחות")
+        .await
+        .expect("put address");
+    assert_eq!(put.org, org);
+    assert_eq!(put.display_name, "שירות לקוחות");
+    let found = store
+        .mail_address(&mail("SERVICE@demo.example"))
+        .await
+        .expect("lookup")
+        .expect("found in any case");
+    assert_eq!(found, put);
+    let taken = store
+        .put_mail_address(other, &address, other_queue, "גניבה")
+        .await;
+    assert!(
+        matches!(
+            taken,
+            Err(StoreError::Conflict {
+                entity: "mail_address",
+                ..
+            })
+        ),
+        "another organization's address: {taken:?}"
+    );
+    assert_not_found(
+        store
+            .put_mail_address(org, &mail("x@demo.example"), other_queue, "שם")
+            .await,
+        "another organization's queue",
+    );
+    assert!(matches!(
+        store.put_mail_address(org, &address, queue, "  ").await,
+        Err(StoreError::Invalid { .. })
+    ));
+    assert_eq!(store.mail_addresses(other).await.expect("list"), vec![]);
+    store
+        .delete_mail_address(other, &address)
+        .await
+        .expect("no-op delete");
+    assert_eq!(store.all_mail_addresses().await.expect("all"), vec![put]);
+    store
+        .delete_mail_address(org, &address)
+        .await
+        .expect("delete");
+    assert_eq!(store.mail_address(&address).await.expect("lookup"), None);
+}
+
+/// An inbound email keeps its raw bytes exactly, is stored once per
+/// Message-ID, is linked to what it became, and stays in its organization.
+pub async fn inbound_emails(store: &impl Store) {
+    let (org, queue) = mail_org(store, "mail-in").await;
+    let (other, _) = mail_org(store, "mail-other").await;
+    // windows-1255 bytes and a bare CR: not UTF-8, kept as they came.
+    let raw = b"Subject: \xf9\xec\xe5\xed\r\n\r\nbody\r\r\n".to_vec();
+    let stored = store
+        .insert_email(org, &inbound(Some("CAB1@mail.example"), &raw))
+        .await
+        .expect("insert");
+    assert_eq!(stored.received_by, "service@demo.example");
+    assert_eq!(stored.subject, "החבילה לא הגיעה");
+    assert_eq!(stored.flags, vec!["unknown_charset", "long_line"]);
+    assert_eq!(
+        stored.references,
+        vec!["a1@mail.example", "ticket-7.ab@demo.example"]
+    );
+    assert_eq!(stored.size, raw.len() as u64);
+    assert!(!stored.processed);
+    assert_eq!(store.email_raw(org, stored.id).await.expect("raw"), raw);
+    let again = store
+        .insert_email(org, &inbound(Some("CAB1@mail.example"), b"retry"))
+        .await
+        .expect("a retried delivery");
+    assert_eq!(again, stored);
+    let anonymous = store
+        .insert_email(org, &inbound(None, b"no id"))
+        .await
+        .expect("without id");
+    assert_ne!(anonymous.id, stored.id);
+    let same_id_elsewhere = store
+        .insert_email(other, &inbound(Some("CAB1@mail.example"), b"other org"))
+        .await
+        .expect("another organization's copy");
+    assert_ne!(same_id_elsewhere.id, stored.id);
+
+    let customer = store
+        .create_customer(org, &new_customer("+972501234567"))
+        .await
+        .expect("customer");
+    assert_eq!(
+        store
+            .customer_by_email(org, &mail("DANA@example.co.il"))
+            .await
+            .expect("by email"),
+        Some(customer.id)
+    );
+    assert_eq!(
+        store
+            .customer_by_email(other, &mail("dana@example.co.il"))
+            .await
+            .expect("by email elsewhere"),
+        None
+    );
+    let interaction = store
+        .create_interaction(
+            org,
+            &NewInteraction {
+                channel: Channel::Email,
+                queue,
+                customer: Some(customer.id),
+                created_at: at(3),
+            },
+        )
+        .await
+        .expect("interaction");
+    let ticket = store
+        .create_ticket(org, &new_ticket("החבילה"), by(None, 3))
+        .await
+        .expect("ticket");
+    let links = crate::EmailLinks {
+        message: None,
+        interaction: Some(interaction.id),
+        ticket: Some(ticket.id),
+        customer: Some(customer.id),
+    };
+    store.link_email(org, stored.id, links).await.expect("link");
+    assert_not_found(
+        store.link_email(other, stored.id, links).await,
+        "another organization's email",
+    );
+    let linked = store.email(org, stored.id).await.expect("read");
+    assert!(linked.processed);
+    assert_eq!(linked.ticket, Some(ticket.id));
+    assert_eq!(linked.interaction, Some(interaction.id));
+    assert_eq!(
+        store
+            .email_by_message_id(org, "CAB1@mail.example")
+            .await
+            .expect("by id"),
+        Some(linked.clone())
+    );
+    assert_eq!(
+        store
+            .ticket_emails(org, ticket.id)
+            .await
+            .expect("of ticket"),
+        vec![linked]
+    );
+    assert_not_found(store.email(other, stored.id).await, "email elsewhere");
+    assert_not_found(store.email_raw(other, stored.id).await, "raw elsewhere");
+}
+
+fn reply(ticket: crate::TicketId, message: Option<crate::MessageId>) -> crate::NewOutboundEmail {
+    crate::NewOutboundEmail {
+        ticket,
+        interaction: None,
+        message,
+        from: mail("service@demo.example"),
+        from_name: "שירות לקוחות".into(),
+        to: mail("dana@example.co.il"),
+        to_name: Some("דנה לוי".into()),
+        subject: "החבילה לא הגיעה".into(),
+        in_reply_to: Some("CAB1@mail.example".into()),
+        references: vec!["a0@mail.example".into(), "CAB1@mail.example".into()],
+        body: "שלום דנה, החבילה בדרך אלייך.".into(),
+        created_at: at(5),
+    }
+}
+
+/// The outbox hands out due replies, keeps failures with their retry time
+/// and forgets nothing until the relay took it; one reply per message.
+pub async fn mail_outbox(store: &impl Store) {
+    let (org, _) = mail_org(store, "mail-out").await;
+    let (other, _) = mail_org(store, "mail-out-other").await;
+    let ticket = store
+        .create_ticket(org, &new_ticket("החבילה"), by(None, 3))
+        .await
+        .expect("ticket");
+    let (_, chat) = chat(store, org, "צ'אט").await;
+    let message = store
+        .insert_message(org, &message(chat, "k1", "שלום דנה"))
+        .await
+        .expect("message")
+        .message()
+        .clone();
+    let queued = store
+        .enqueue_outbound(org, &reply(ticket.id, Some(message.id)))
+        .await
+        .expect("enqueue");
+    assert_eq!(queued.spec, reply(ticket.id, Some(message.id)));
+    assert_eq!((queued.attempts, queued.sent_at), (0, None));
+    let twice = store
+        .enqueue_outbound(org, &reply(ticket.id, Some(message.id)))
+        .await
+        .expect("enqueue again");
+    assert_eq!(twice.id, queued.id);
+    assert_not_found(
+        store.enqueue_outbound(other, &reply(ticket.id, None)).await,
+        "another organization's ticket",
+    );
+    assert_eq!(store.due_outbound(at(4), 10).await.expect("due"), vec![]);
+    assert_eq!(
+        store.due_outbound(at(5), 10).await.expect("due"),
+        vec![queued.clone()]
+    );
+    store
+        .outbound_failed(org, queued.id, "451 try later", at(9))
+        .await
+        .expect("failed");
+    assert_eq!(store.due_outbound(at(8), 10).await.expect("due"), vec![]);
+    let retry = store.due_outbound(at(9), 10).await.expect("due").remove(0);
+    assert_eq!(retry.attempts, 1);
+    assert_eq!(retry.last_error.as_deref(), Some("451 try later"));
+    assert_not_found(
+        store.outbound_sent(other, queued.id, "x@y", at(9)).await,
+        "another organization's reply",
+    );
+    store
+        .outbound_sent(org, queued.id, "ticket-1.ab@demo.example", at(9))
+        .await
+        .expect("sent");
+    assert_eq!(store.due_outbound(at(99), 10).await.expect("due"), vec![]);
+    let sent = store
+        .ticket_outbound(org, ticket.id)
+        .await
+        .expect("of ticket");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].sent_at, Some(at(9)));
+    assert_eq!(
+        sent[0].sent_message_id.as_deref(),
+        Some("ticket-1.ab@demo.example")
+    );
+    assert_eq!(sent[0].last_error, None);
 }
