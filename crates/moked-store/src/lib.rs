@@ -19,10 +19,13 @@
 
 pub mod codec;
 pub mod error;
+pub mod export;
 pub mod mail;
 pub mod model;
 #[cfg(feature = "sqlx")]
 pub mod sqlx_errors;
+#[cfg(feature = "sqlx")]
+pub mod sqlx_export;
 #[cfg(feature = "sqlx")]
 pub mod sqlx_mail;
 #[cfg(feature = "sqlx")]
@@ -37,6 +40,7 @@ pub mod ticket;
 pub mod validate;
 
 pub use error::{StoreError, StoreResult};
+pub use export::*;
 pub use mail::*;
 pub use model::*;
 pub use ticket::*;
@@ -49,7 +53,7 @@ use moked_domain::PhoneE164;
 /// are in the supertrait [`TicketStore`] (import it to call them, also on
 /// an `Arc<dyn Store>`); the email channel's in [`MailStore`].
 #[async_trait]
-pub trait Store: TicketStore + MailStore + Send + Sync {
+pub trait Store: TicketStore + MailStore + ExportStore + Send + Sync {
     /// Creates a tenant; its slug must be new.
     async fn create_organization(&self, new: &NewOrganization) -> StoreResult<Organization>;
     /// A tenant by id.

@@ -5,13 +5,13 @@
 //! Each check starts from an empty store and panics on the first deviation.
 
 use crate::{
-    AgentCapacity, AgentPresence, AgentSkill, CustomerQuery, CustomerTier, EscalationTrigger,
-    InteractionId, MessageInsert, NewAttachment, NewAuthToken, NewBusinessHours, NewCannedResponse,
-    NewCustomer, NewEscalationRule, NewEvent, NewInteraction, NewMessage, NewOrganization,
-    NewQueue, NewSipAccount, NewSlaPolicy, NewTicket, NewUser, NewWrapUpCode, OrgId, PresenceState,
-    QueueId, Role, Sender, Store, StoreError, StoreResult, TicketActor, TicketChange, TicketLink,
-    TicketNumber, TicketPriority, TicketQuery, TicketStatus, TimelineEntry, TimelineStep,
-    TokenKind, UserId, UserUpdate, WeeklyInterval,
+    AgentCapacity, AgentPresence, AgentSkill, ConversationPage, CustomerQuery, CustomerTier,
+    EscalationTrigger, InteractionId, MessageInsert, NewAttachment, NewAuthToken, NewBusinessHours,
+    NewCannedResponse, NewCustomer, NewEscalationRule, NewEvent, NewInteraction, NewMessage,
+    NewOrganization, NewQueue, NewSipAccount, NewSlaPolicy, NewTicket, NewUser, NewWrapUpCode,
+    OrgId, PresenceState, QueueId, Role, Sender, Store, StoreError, StoreResult, TicketActor,
+    TicketChange, TicketLink, TicketNumber, TicketPriority, TicketQuery, TicketStatus,
+    TimelineEntry, TimelineStep, TokenKind, UserId, UserUpdate, WeeklyInterval,
 };
 use jiff::{SignedDuration, Timestamp};
 use moked_domain::{Channel, EmailAddress, IsraeliId, PhoneE164};
@@ -2325,7 +2325,8 @@ macro_rules! store_test_suite {
             tenant_isolation,
             typed_errors, updates_round_trip, customer_search, presence_and_notes, auth_tokens,
             sip_accounts, sip_routes, ticket_lifecycle, ticket_records, ticket_queries,
-            ticket_configuration, ticket_isolation, mail_addresses, inbound_emails, mail_outbox);
+            ticket_configuration, ticket_isolation, mail_addresses, inbound_emails, mail_outbox,
+            export_pages);
     };
     (@checks $open:expr; $($check:ident),*) => {$(
         #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -2335,6 +2336,131 @@ macro_rules! store_test_suite {
             }
         }
     )*};
+}
+
+/// The export reads an organization in keyset pages: customers whole,
+/// tickets with their notes and their conversations' messages, and only the
+/// conversations that belong to no ticket.
+pub async fn export_pages(store: &impl Store) {
+    let org = organization(store, "export").await;
+    let other = organization(store, "export-other").await;
+    let mut customers = Vec::new();
+    for phone in ["050-1234567", "052-7654321", "+972 3 555 1234"] {
+        customers.push(
+            store
+                .create_customer(org, &new_customer(phone))
+                .await
+                .expect("customer"),
+        );
+    }
+    store
+        .create_customer(other, &new_customer("054-0000000"))
+        .await
+        .expect("other customer");
+    let first = store
+        .export_customers(org, None, 2)
+        .await
+        .expect("first page");
+    assert_eq!(first, customers[..2].to_vec());
+    let rest = store
+        .export_customers(org, Some(first[1].id), 2)
+        .await
+        .expect("second page");
+    assert_eq!(rest, customers[2..].to_vec());
+    assert!(
+        store
+            .export_customers(org, Some(rest[0].id), 2)
+            .await
+            .expect("end")
+            .is_empty()
+    );
+
+    let (_, lone) = chat(store, org, "צ'אט").await;
+    let (_, cased) = chat(store, org, "דוא\"ל").await;
+    let (_, silent) = chat(store, org, "שקט").await;
+    for (interaction, key, body) in [
+        (lone, "l1", "שלום, החשבונית לא הגיעה"),
+        (lone, "l2", "תודה רבה"),
+        (cased, "c1", "הראוטר מהבהב באדום"),
+        (cased, "c2", "ניסיתי לאתחל"),
+    ] {
+        store
+            .insert_message(org, &message(interaction, key, body))
+            .await
+            .expect("message");
+    }
+    let ticket = store
+        .create_ticket(org, &new_ticket("הראוטר לא מתחבר"), by(None, 0))
+        .await
+        .expect("ticket");
+    store
+        .link_interaction(org, ticket.id, cased, by(None, 1))
+        .await
+        .expect("link");
+    store
+        .add_ticket_note(
+            org,
+            ticket.id,
+            "לבדוק קו",
+            customer_agent(store, org).await,
+            at(2),
+        )
+        .await
+        .expect("note");
+    let tickets = store.export_tickets(org, None, 10).await.expect("tickets");
+    assert_eq!(tickets.len(), 1);
+    assert_eq!(
+        tickets[0].ticket,
+        store.ticket(org, ticket.id).await.expect("ticket")
+    );
+    assert_eq!(
+        tickets[0].texts,
+        ["לבדוק קו", "הראוטר מהבהב באדום", "ניסיתי לאתחל"]
+    );
+    assert!(
+        store
+            .export_tickets(other, None, 10)
+            .await
+            .expect("other")
+            .is_empty()
+    );
+
+    let page = store
+        .export_conversations(org, None, 2)
+        .await
+        .expect("conversations");
+    assert_eq!(page.last, Some(cased));
+    assert_eq!(page.conversations.len(), 1);
+    assert_eq!(
+        page.conversations[0].interaction,
+        store.interaction(org, lone).await.expect("lone")
+    );
+    assert_eq!(
+        page.conversations[0].messages,
+        ["שלום, החשבונית לא הגיעה", "תודה רבה"]
+    );
+    let page = store
+        .export_conversations(org, page.last, 2)
+        .await
+        .expect("next");
+    assert_eq!((page.last, page.conversations.len()), (Some(silent), 0));
+    let page = store
+        .export_conversations(org, page.last, 2)
+        .await
+        .expect("end");
+    assert_eq!(page, ConversationPage::default());
+    assert!(matches!(
+        store.export_tickets(org, None, 0).await,
+        Err(StoreError::Invalid { field: "limit", .. })
+    ));
+}
+
+async fn customer_agent(store: &impl Store, org: OrgId) -> UserId {
+    store
+        .create_user(org, &new_user("noa", Role::Agent))
+        .await
+        .expect("agent")
+        .id
 }
 
 /// A fresh organization with one chat interaction, for benchmarks that
