@@ -14,18 +14,20 @@
 #    record_route, registrar + usrloc in memory; bench/sip/kamailio.cfg):
 #    the same phones register to it, the same caller dials them in turn
 #    (no 182: a relay has no queue), same ladder. Prints Moked/kamailio of
-#    the highest rates with no failed call (target >= 0.5).
+#    the highest clean rates (target >= 0.5).
 # 3. WAITING calls in the queue at once (no agent available): SERVED of
 #    them wait for an answer, the others CANCEL after everyone has been
 #    queued; the wallboard (supervisor token) must show WAITING waiting,
 #    then SERVED after the cancels; the agents come back and serve the
 #    rest; the store (GET /customers/{id}/interactions of the caller)
 #    must hold every call once: served + abandoned = WAITING, none stuck.
+#    (Moked takes at most 10,000 calls in progress: WAITING above that
+#    gets 503s.)
 #
 #   bench/sip_load.sh
 #   RATES="50 100" STEP_SECONDS=5 AGENTS=100 WAITING=1000 SERVED=100 bench/sip_load.sh
 #
-# Knobs (environment): RATES, STEP_SECONDS, AGENTS, HOLD_MS, WAITING,
+# Knobs (environment): RATES, MAX_P99_MS, STEP_SECONDS, AGENTS, HOLD_MS, WAITING,
 # SERVED, WAIT_RATE (calls/s opening the waiting calls), PARTS ("ladder
 # waiting"), PERF=1 (perf record of Moked during its ladder, report in the
 # work folder), KEEP=1 (keep the work folder with every log), MOKED_BIN
@@ -100,15 +102,17 @@ trap cleanup EXIT
 # A port free for UDP and TCP on loopback (SIP listens on both).
 free_port() {
     python3 -c '
-import socket
-while True:
+import socket, sys
+for _ in range(100):
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
     port = u.getsockname()[1]
     t = socket.socket()
     try:
         t.bind(("127.0.0.1", port)); print(port); break
     except OSError:
-        pass'
+        pass
+else:
+    sys.exit("no port free for both UDP and TCP")'
 }
 
 # sipp ARGS...: a bounded sipp run in the current folder, quiet, UDP.
