@@ -17,15 +17,15 @@
 //! `sqlx_rows` and the `impl_store_with_sqlx!` macro hold the implementation
 //! both sqlx backends share: the SQL is written once.
 
+pub mod bulk;
 pub mod codec;
 pub mod error;
-pub mod export;
 pub mod mail;
 pub mod model;
 #[cfg(feature = "sqlx")]
-pub mod sqlx_errors;
+pub mod sqlx_bulk;
 #[cfg(feature = "sqlx")]
-pub mod sqlx_export;
+pub mod sqlx_errors;
 #[cfg(feature = "sqlx")]
 pub mod sqlx_mail;
 #[cfg(feature = "sqlx")]
@@ -39,8 +39,8 @@ pub mod testsuite;
 pub mod ticket;
 pub mod validate;
 
+pub use bulk::*;
 pub use error::{StoreError, StoreResult};
-pub use export::*;
 pub use mail::*;
 pub use model::*;
 pub use ticket::*;
@@ -53,7 +53,7 @@ use moked_domain::PhoneE164;
 /// are in the supertrait [`TicketStore`] (import it to call them, also on
 /// an `Arc<dyn Store>`); the email channel's in [`MailStore`].
 #[async_trait]
-pub trait Store: TicketStore + MailStore + ExportStore + Send + Sync {
+pub trait Store: TicketStore + MailStore + BulkStore + Send + Sync {
     /// Creates a tenant; its slug must be new.
     async fn create_organization(&self, new: &NewOrganization) -> StoreResult<Organization>;
     /// A tenant by id.

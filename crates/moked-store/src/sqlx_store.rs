@@ -1505,7 +1505,7 @@ macro_rules! impl_store_with_sqlx {
         };
         $crate::impl_ticket_store_with_sqlx! { store: $store, database: $db }
         $crate::impl_mail_store_with_sqlx! { store: $store, database: $db }
-        $crate::impl_export_store_with_sqlx! { store: $store, database: $db }
+        $crate::impl_bulk_store_with_sqlx! { store: $store, database: $db }
     };
 }
 

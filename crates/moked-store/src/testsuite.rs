@@ -6,12 +6,13 @@
 
 use crate::{
     AgentCapacity, AgentPresence, AgentSkill, ConversationPage, CustomerQuery, CustomerTier,
-    EscalationTrigger, InteractionId, MessageInsert, NewAttachment, NewAuthToken, NewBusinessHours,
-    NewCannedResponse, NewCustomer, NewEscalationRule, NewEvent, NewInteraction, NewMessage,
-    NewOrganization, NewQueue, NewSipAccount, NewSlaPolicy, NewTicket, NewUser, NewWrapUpCode,
-    OrgId, PresenceState, QueueId, Role, Sender, Store, StoreError, StoreResult, TicketActor,
-    TicketChange, TicketLink, TicketNumber, TicketPriority, TicketQuery, TicketStatus,
-    TimelineEntry, TimelineStep, TokenKind, UserId, UserUpdate, WeeklyInterval,
+    EscalationTrigger, ImportedConversation, ImportedMessage, ImportedTicket, InteractionId,
+    MessageInsert, NewAttachment, NewAuthToken, NewBusinessHours, NewCannedResponse, NewCustomer,
+    NewEscalationRule, NewEvent, NewInteraction, NewMessage, NewOrganization, NewQueue,
+    NewSipAccount, NewSlaPolicy, NewTicket, NewUser, NewWrapUpCode, OrgId, PresenceState, QueueId,
+    Role, Sender, Store, StoreError, StoreResult, TicketActor, TicketChange, TicketLink,
+    TicketNumber, TicketPriority, TicketQuery, TicketStatus, TimelineEntry, TimelineStep,
+    TokenKind, UserId, UserUpdate, WeeklyInterval,
 };
 use jiff::{SignedDuration, Timestamp};
 use moked_domain::{Channel, EmailAddress, IsraeliId, PhoneE164};
@@ -2326,7 +2327,7 @@ macro_rules! store_test_suite {
             typed_errors, updates_round_trip, customer_search, presence_and_notes, auth_tokens,
             sip_accounts, sip_routes, ticket_lifecycle, ticket_records, ticket_queries,
             ticket_configuration, ticket_isolation, mail_addresses, inbound_emails, mail_outbox,
-            export_pages);
+            export_pages, import_batches);
     };
     (@checks $open:expr; $($check:ident),*) => {$(
         #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -2453,6 +2454,140 @@ pub async fn export_pages(store: &impl Store) {
         store.export_tickets(org, None, 0).await,
         Err(StoreError::Invalid { field: "limit", .. })
     ));
+}
+
+/// An import writes a batch whole or not at all, numbers tickets after the
+/// organization's last, and stores each conversation as an ended, linked
+/// interaction.
+pub async fn import_batches(store: &impl Store) {
+    let org = organization(store, "import").await;
+    let other = organization(store, "import-other").await;
+    let (queue, _) = chat(store, org, "דוא\"ל").await;
+    let customers = [new_customer("050-1111111"), new_customer("052-2222222")];
+    let ids = store
+        .import_customers(org, &customers)
+        .await
+        .expect("customers");
+    assert_eq!(
+        store.customer(org, ids[1]).await.expect("customer").details,
+        customers[1]
+    );
+    let first = store
+        .create_ticket(org, &new_ticket("לפני הייבוא"), by(None, 0))
+        .await
+        .expect("ticket");
+    let solved = ImportedTicket {
+        ticket: NewTicket {
+            customer: Some(ids[0]),
+            tags: vec!["ייבוא".into()],
+            ..new_ticket("החשבונית כפולה")
+        },
+        status: TicketStatus::Solved,
+        created_at: at(10),
+        updated_at: at(70),
+        conversation: Some(ImportedConversation {
+            channel: Channel::Email,
+            queue,
+            messages: vec![
+                ImportedMessage {
+                    sender: Sender::Customer,
+                    body: "חויבתי פעמיים".into(),
+                    sent_at: at(10),
+                },
+                ImportedMessage {
+                    sender: Sender::System,
+                    body: "הזיכוי בוצע".into(),
+                    sent_at: at(60),
+                },
+            ],
+        }),
+    };
+    let open = ImportedTicket {
+        ticket: new_ticket("Router keeps rebooting"),
+        status: TicketStatus::Open,
+        created_at: at(20),
+        updated_at: at(20),
+        conversation: None,
+    };
+    let imported = store
+        .import_tickets(org, &[solved, open.clone()])
+        .await
+        .expect("import");
+    let ticket = store.ticket(org, imported[0]).await.expect("imported");
+    assert_eq!(ticket.number.get(), first.number.get() + 1);
+    assert_eq!(
+        (ticket.status, ticket.solved_at),
+        (TicketStatus::Solved, Some(at(70)))
+    );
+    assert_eq!(ticket.tags, ["ייבוא"]);
+    assert_eq!(
+        store
+            .ticket(org, imported[1])
+            .await
+            .expect("second")
+            .number
+            .get(),
+        first.number.get() + 2
+    );
+    assert_eq!(
+        store
+            .ticket_history(org, imported[0])
+            .await
+            .expect("history")
+            .len(),
+        1
+    );
+    let links = store.ticket_links(org, imported[0]).await.expect("links");
+    let interaction = store
+        .interaction(org, links[0].interaction)
+        .await
+        .expect("interaction");
+    assert_eq!(
+        (interaction.channel, interaction.ended_at),
+        (Channel::Email, Some(at(70)))
+    );
+    let exported = store
+        .export_tickets(org, Some(first.id), 10)
+        .await
+        .expect("export");
+    assert_eq!(exported[0].texts, ["חויבתי פעמיים", "הזיכוי בוצע"]);
+
+    let before = store
+        .export_tickets(org, None, 100)
+        .await
+        .expect("before")
+        .len();
+    let blank = ImportedTicket {
+        ticket: new_ticket(" "),
+        ..open.clone()
+    };
+    assert!(matches!(
+        store.import_tickets(org, &[open.clone(), blank]).await,
+        Err(StoreError::Invalid {
+            field: "subject",
+            ..
+        })
+    ));
+    let foreign = ImportedTicket {
+        ticket: NewTicket {
+            customer: Some(ids[0]),
+            ..new_ticket("לקוח של ארגון אחר")
+        },
+        ..open.clone()
+    };
+    assert!(store.import_tickets(other, &[foreign]).await.is_err());
+    assert!(matches!(
+        store.import_tickets(org, &[]).await,
+        Err(StoreError::Invalid { field: "batch", .. })
+    ));
+    assert_eq!(
+        store
+            .export_tickets(org, None, 100)
+            .await
+            .expect("after")
+            .len(),
+        before
+    );
 }
 
 async fn customer_agent(store: &impl Store, org: OrgId) -> UserId {

@@ -1,12 +1,17 @@
-//! The [`ExportStore`](crate::ExportStore) half of the sqlx backends,
+//! The [`BulkStore`](crate::BulkStore) half of the sqlx backends,
 //! expanded by [`impl_store_with_sqlx!`](crate::impl_store_with_sqlx).
 //!
 //! A page is read in one snapshot: the heads by keyset (`id > after ORDER BY
 //! id LIMIT n`), then each kind of child row in the id range the heads span,
-//! so a page costs the same few queries whatever its size.
+//! so a page costs the same few queries whatever its size. An import is one
+//! write transaction: everything is checked before the first write, and the
+//! ticket counter is bumped once for the whole batch.
 
 use crate::sqlx_rows::StoreRow;
-use crate::{MAX_EXPORT_PAGE, StoreError, StoreResult};
+use crate::{
+    ImportedTicket, MAX_EXPORT_PAGE, MAX_IMPORT_BATCH, NewMessage, StoreError, StoreResult,
+    validate,
+};
 use std::collections::HashMap;
 
 /// Groups `(owner id, row)` pairs that arrive ordered by owner.
@@ -48,26 +53,66 @@ pub fn export_limit(limit: u32) -> StoreResult<()> {
     }
 }
 
+/// Refuses an empty or too large batch.
+pub fn import_batch(len: usize) -> StoreResult<()> {
+    if (1..=MAX_IMPORT_BATCH).contains(&len) {
+        Ok(())
+    } else {
+        Err(StoreError::invalid(
+            "batch",
+            format!("must hold 1 to {MAX_IMPORT_BATCH} records"),
+        ))
+    }
+}
+
+/// Checks imported tickets as the one-at-a-time writes would.
+pub fn imported_tickets(tickets: &[ImportedTicket]) -> StoreResult<()> {
+    import_batch(tickets.len())?;
+    for imported in tickets {
+        validate::new_ticket(&imported.ticket)?;
+        if imported.updated_at < imported.created_at {
+            return Err(StoreError::invalid("updated_at", "is before created_at"));
+        }
+        for message in imported.conversation.iter().flat_map(|c| &c.messages) {
+            validate::message(&NewMessage {
+                interaction: crate::InteractionId(0),
+                sender: message.sender,
+                body: message.body.clone(),
+                idempotency_key: "import".into(),
+                sent_at: message.sent_at,
+            })?;
+        }
+    }
+    Ok(())
+}
+
 /// A keyset bound: ids above it (0 is below every id the store gives).
 pub fn after_id(after: Option<i64>) -> i64 {
     after.unwrap_or(0)
 }
 
-/// Implements [`ExportStore`](crate::ExportStore) for `$store` on `$db`,
+/// Implements [`BulkStore`](crate::BulkStore) for `$store` on `$db`,
 /// using the inherent helpers of [`impl_store_with_sqlx!`](crate::impl_store_with_sqlx).
 #[doc(hidden)]
 #[macro_export]
-macro_rules! impl_export_store_with_sqlx {
+macro_rules! impl_bulk_store_with_sqlx {
     (store: $store:ty, database: $db:ty $(,)?) => {
         const _: () = {
             use $crate::sqlx_errors::{backend, from_sqlx};
-            use $crate::sqlx_export::{after_id, export_limit, group_by_owner, texts_by_owner};
+            use $crate::codec::{sender_to_columns, timestamp_to_column};
+            use $crate::sqlx_bulk::{
+                after_id, export_limit, group_by_owner, import_batch, imported_tickets,
+                texts_by_owner,
+            };
+            use $crate::sqlx_store::__reexport::json;
             use $crate::sqlx_rows::{self, StoreRow as _};
             use $crate::sqlx_store::__reexport::{async_trait, sqlx};
             use $crate::sqlx_tickets::TICKET_COLUMNS;
             use $crate::{
-                ConversationExport, ConversationPage, Customer, CustomerId, ExportStore,
-                InteractionId, OrgId, StoreResult, TicketExport, TicketId,
+                BulkStore, ConversationExport, ConversationPage, Customer, CustomerId,
+                ImportedConversation, ImportedTicket, InteractionId, NewCustomer, OrgId,
+                StoreError, StoreResult, Ticket, TicketActor, TicketExport, TicketId, TicketNumber,
+                TicketStatus, normalized_tags, validate,
             };
 
             type Rows = Vec<<$db as sqlx::Database>::Row>;
@@ -113,12 +158,133 @@ macro_rules! impl_export_store_with_sqlx {
                 }
             }
 
+            impl $store {
+                /// Stores an imported conversation as an ended interaction.
+                async fn import_conversation(
+                    tx: &mut sqlx::Transaction<'_, $db>,
+                    org: OrgId,
+                    imported: &ImportedTicket,
+                    conversation: &ImportedConversation,
+                ) -> StoreResult<i64> {
+                    let interaction: i64 = sqlx::query_scalar(
+                        "INSERT INTO interactions (org_id, channel, queue_id, customer_id, \
+                         created_at, ended_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                    )
+                    .bind(org.0)
+                    .bind(conversation.channel.as_str())
+                    .bind(conversation.queue.0)
+                    .bind(imported.ticket.customer.map(|c| c.0))
+                    .bind(timestamp_to_column(imported.created_at))
+                    .bind(timestamp_to_column(imported.updated_at))
+                    .fetch_one(&mut **tx)
+                    .await
+                    .map_err(|e| from_sqlx("queue", e))?;
+                    for (n, message) in conversation.messages.iter().enumerate() {
+                        let (kind, user, internal) = sender_to_columns(message.sender);
+                        sqlx::query(
+                            "INSERT INTO chat_messages (org_id, interaction_id, sender_kind, \
+                             sender_user_id, body, idempotency_key, sent_at, internal) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        )
+                        .bind(org.0)
+                        .bind(interaction)
+                        .bind(kind)
+                        .bind(user)
+                        .bind(&message.body)
+                        .bind(format!("import-{n}"))
+                        .bind(timestamp_to_column(message.sent_at))
+                        .bind(internal)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(|e| from_sqlx("user", e))?;
+                    }
+                    Ok(interaction)
+                }
+
+                /// Stores one imported ticket numbered `number`, its tags,
+                /// its conversation and its `created` history row.
+                async fn import_ticket(
+                    tx: &mut sqlx::Transaction<'_, $db>,
+                    org: OrgId,
+                    number: i64,
+                    imported: &ImportedTicket,
+                ) -> StoreResult<TicketId> {
+                    let new = &imported.ticket;
+                    let solved = matches!(imported.status, TicketStatus::Solved | TicketStatus::Closed)
+                        .then_some(imported.updated_at);
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO tickets (org_id, number, subject, status, priority, \
+                         category, customer_id, assignee_id, team_id, created_at, updated_at, \
+                         solved_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                         RETURNING id",
+                    )
+                    .bind(org.0)
+                    .bind(number)
+                    .bind(&new.subject)
+                    .bind(imported.status.as_str())
+                    .bind(new.priority.as_str())
+                    .bind(new.category.as_deref())
+                    .bind(new.customer.map(|c| c.0))
+                    .bind(new.assignee.map(|u| u.0))
+                    .bind(new.team.map(|t| t.0))
+                    .bind(timestamp_to_column(imported.created_at))
+                    .bind(timestamp_to_column(imported.updated_at))
+                    .bind(solved.map(timestamp_to_column))
+                    .fetch_one(&mut **tx)
+                    .await
+                    .map_err(|e| from_sqlx("ticket", e))?;
+                    let ticket = Ticket {
+                        id: TicketId(id),
+                        number: u64::try_from(number)
+                            .ok()
+                            .and_then(|n| TicketNumber::new(n).ok())
+                            .ok_or_else(|| StoreError::corrupt("ticket counter"))?,
+                        subject: new.subject.clone(),
+                        status: imported.status,
+                        priority: new.priority,
+                        category: new.category.clone(),
+                        customer: new.customer,
+                        assignee: new.assignee,
+                        team: new.team,
+                        back_office_team: None,
+                        owner: None,
+                        tags: normalized_tags(&new.tags),
+                        created_at: imported.created_at,
+                        updated_at: imported.updated_at,
+                        first_response_at: None,
+                        solved_at: solved,
+                        merged_into: None,
+                    };
+                    Self::ticket_write_tags(tx, org, &ticket).await?;
+                    if let Some(conversation) = &imported.conversation {
+                        let interaction =
+                            Self::import_conversation(tx, org, imported, conversation).await?;
+                        sqlx::query(
+                            "INSERT INTO ticket_links (org_id, ticket_id, interaction_id, \
+                             linked_at) VALUES ($1, $2, $3, $4)",
+                        )
+                        .bind(org.0)
+                        .bind(id)
+                        .bind(interaction)
+                        .bind(timestamp_to_column(imported.created_at))
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(|e| from_sqlx("ticket", e))?;
+                    }
+                    let created = json::to_value(&ticket).map_err(backend)?;
+                    let by = TicketActor { user: None, at: imported.created_at };
+                    Self::ticket_history_row(tx, org, ticket.id, by, "created", (&json::Value::Null, &created))
+                        .await?;
+                    Ok(ticket.id)
+                }
+            }
+
             fn last_id(rows: &Rows) -> StoreResult<Option<i64>> {
                 rows.last().map(|row| row.int("id")).transpose()
             }
 
             #[async_trait]
-            impl ExportStore for $store {
+            impl BulkStore for $store {
                 async fn export_customers(
                     &self,
                     org: OrgId,
@@ -271,6 +437,61 @@ macro_rules! impl_export_store_with_sqlx {
                         conversations,
                         last: Some(InteractionId(last)),
                     })
+                }
+
+                async fn import_customers(
+                    &self,
+                    org: OrgId,
+                    customers: &[NewCustomer],
+                ) -> StoreResult<Vec<CustomerId>> {
+                    import_batch(customers.len())?;
+                    customers.iter().try_for_each(validate::customer)?;
+                    let mut tx = self.begin_write().await?;
+                    let mut ids = Vec::with_capacity(customers.len());
+                    for new in customers {
+                        let id: i64 = sqlx::query_scalar(
+                            "INSERT INTO customers (org_id, name, israeli_id, tier, notes) \
+                             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                        )
+                        .bind(org.0)
+                        .bind(&new.name)
+                        .bind(new.israeli_id.as_ref().map(|i| i.as_str()))
+                        .bind(new.tier.as_str())
+                        .bind(&new.notes)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(|e| from_sqlx("organization", e))?;
+                        Self::insert_contact_details(&mut tx, org, CustomerId(id), new).await?;
+                        ids.push(CustomerId(id));
+                    }
+                    tx.commit().await.map_err(backend)?;
+                    Ok(ids)
+                }
+
+                async fn import_tickets(
+                    &self,
+                    org: OrgId,
+                    tickets: &[ImportedTicket],
+                ) -> StoreResult<Vec<TicketId>> {
+                    imported_tickets(tickets)?;
+                    let count = i64::try_from(tickets.len()).map_err(backend)?;
+                    let mut tx = self.begin_write().await?;
+                    let last: i64 = sqlx::query_scalar(
+                        "UPDATE organizations SET last_ticket_number = last_ticket_number + $2 \
+                         WHERE id = $1 RETURNING last_ticket_number",
+                    )
+                    .bind(org.0)
+                    .bind(count)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(|e| from_sqlx("organization", e))?
+                    .ok_or(StoreError::NotFound { entity: "organization" })?;
+                    let mut ids = Vec::with_capacity(tickets.len());
+                    for (number, imported) in (last - count + 1..).zip(tickets) {
+                        ids.push(Self::import_ticket(&mut tx, org, number, imported).await?);
+                    }
+                    tx.commit().await.map_err(backend)?;
+                    Ok(ids)
                 }
             }
         };
