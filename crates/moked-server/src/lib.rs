@@ -32,7 +32,9 @@ pub mod metrics;
 pub mod openapi;
 pub mod ratelimit;
 pub mod search;
+pub mod sla;
 pub mod state;
+pub mod tickets;
 
 pub use auth::{hash_password, issue_api_token};
 pub use config::{ConfigError, ConfigOverrides, ServerConfig};

@@ -6,6 +6,8 @@ use crate::api::fanout::Fanout;
 use crate::config::ServerConfig;
 use crate::ratelimit::RateLimiter;
 use crate::search::SearchService;
+use crate::sla::SlaRunner;
+use crate::tickets::TicketService;
 use moked_live::Live;
 use moked_store::Store;
 use std::sync::Arc;
@@ -22,6 +24,10 @@ pub struct AppState {
     pub fanout: Arc<Fanout>,
     /// The search index, kept in step with the store.
     pub search: Arc<SearchService>,
+    /// Every ticket write goes through it (saved, then announced).
+    pub tickets: TicketService,
+    /// The SLA runner (its task announces warnings and breaches).
+    pub sla: Arc<SlaRunner>,
     /// The configuration the server started with.
     pub config: Arc<ServerConfig>,
     /// The public endpoints' rate limiters.
@@ -50,14 +56,20 @@ impl AppState {
             widget_messages: RateLimiter::per_minute(config.rate_limits.widget_messages_per_minute),
         };
         let search_dir = crate::search::index_dir(&config.data_dir);
+        let closing = Arc::new(watch::Sender::new(false));
+        let tickets = TicketService::new(store.clone(), live.clone());
+        let sla = Arc::new(SlaRunner::new(store.clone(), tickets.clone(), live.clock()));
+        sla.clone().spawn(closing.subscribe());
         AppState {
+            tickets,
+            sla,
             search: SearchService::start(&search_dir, store.clone(), live.clone()),
             store,
             fanout: Arc::new(Fanout::new(live.clone())),
             live,
             config: Arc::new(config),
             limits: Arc::new(limits),
-            closing: Arc::new(watch::Sender::new(false)),
+            closing,
         }
     }
 }

@@ -103,6 +103,17 @@ pub enum TicketChange {
     /// An agent answered the customer: sets the first-response time once
     /// (later answers change nothing).
     Responded,
+    /// The SLA runner announced a warning or breach: recorded in the
+    /// history (always a row; the runner asks the history first) so a
+    /// restart neither repeats nor loses the announcement. Changes no field.
+    SlaReached {
+        /// Which target.
+        target: SlaTarget,
+        /// Warning or breach.
+        kind: SlaKind,
+        /// When the target is (or was) due.
+        due: Timestamp,
+    },
 }
 
 impl TicketChange {
@@ -120,9 +131,14 @@ impl TicketChange {
             TicketChange::Owner(_) => "owner",
             TicketChange::Tags(_) => "tags",
             TicketChange::Responded => "first_response_at",
+            TicketChange::SlaReached { .. } => SLA_HISTORY_FIELD,
         }
     }
 }
+
+/// The history field of [`TicketChange::SlaReached`] rows, whose `new`
+/// value is `{"target", "kind", "due"}`.
+pub const SLA_HISTORY_FIELD: &str = "sla";
 
 /// One row of a ticket's append-only history: who changed what, when,
 /// from which value to which (as JSON).
@@ -456,6 +472,12 @@ pub fn apply_change(
                 Some((Value::Null, json!(at)))
             }
         },
+        TicketChange::SlaReached { target, kind, due } => {
+            // A record of the clock, not a change by anyone: the ticket's
+            // place in the newest-updated list stays.
+            let reached = json!({"target": target, "kind": kind, "due": due});
+            return Ok(Some((Value::Null, reached)));
+        }
     };
     if entry.is_some() {
         ticket.updated_at = at;

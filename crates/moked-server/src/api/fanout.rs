@@ -275,10 +275,21 @@ impl Registry {
         if let Some(ids) = chat.and_then(|chat| self.staff_by_chat.get(&chat)) {
             candidates.extend(ids);
         }
-        if matches!(
-            event["type"].as_str(),
-            Some("agent_state" | "phone" | "wallboard_changed")
-        ) {
+        let is_ticket = matches!(event["type"].as_str(), Some("ticket" | "sla"));
+        if is_ticket {
+            // Ticket events list everyone they concern in `agents`.
+            let named = event["agents"].as_array().map(Vec::as_slice);
+            let users = named.unwrap_or_default().iter().filter_map(Value::as_i64);
+            for ids in users.filter_map(|u| self.staff_by_user.get(&u)) {
+                candidates.extend(ids);
+            }
+        }
+        if is_ticket
+            || matches!(
+                event["type"].as_str(),
+                Some("agent_state" | "phone" | "wallboard_changed")
+            )
+        {
             candidates.extend(&self.supervisors);
         }
         candidates

@@ -11,6 +11,7 @@ pub mod customers;
 pub mod fanout;
 pub mod search;
 pub mod session;
+pub mod tickets;
 pub mod wallboard;
 pub mod widget;
 pub mod ws;
@@ -182,6 +183,7 @@ pub fn routes() -> Routes {
         .route("/openapi.json", &["GET"], get(crate::openapi::document));
     let routes = admin_routes(routes);
     let routes = staff_routes(routes);
+    let routes = ticket_routes(routes);
     widget_routes(routes)
 }
 
@@ -285,6 +287,65 @@ fn staff_routes(routes: Routes) -> Routes {
         .route("/wallboard", &["GET"], get(wallboard::board))
         .route("/wallboard/agents/{id}", &["GET"], get(wallboard::agent))
         .route("/ws", &["GET"], get(ws::staff))
+}
+
+fn ticket_routes(routes: Routes) -> Routes {
+    use axum::extract::DefaultBodyLimit;
+    use axum::routing::delete;
+    use tickets::*;
+    // An upload's body is the file: up to the attachment limit (plus one
+    // byte, so a larger file is told apart and refused with 413).
+    let upload_limit = DefaultBodyLimit::max(moked_store::MAX_ATTACHMENT_BYTES + 1);
+    routes
+        .route("/tickets", &["GET", "POST"], get(list).post(create))
+        .route("/tickets/{id}", &["GET", "PATCH"], get(show).patch(update))
+        .route("/tickets/by-number/{n}", &["GET"], get(by_number))
+        .route("/tickets/{id}/messages", &["GET"], get(messages))
+        .route("/tickets/{id}/notes", &["POST"], post(add_note))
+        .route(
+            "/tickets/{id}/attachments",
+            &["POST"],
+            post(upload).layer(upload_limit),
+        )
+        .route("/tickets/{id}/attachments/{aid}", &["GET"], get(download))
+        .route("/tickets/{id}/escalate", &["POST"], post(escalate))
+        .route("/tickets/{id}/hand-back", &["POST"], post(hand_back))
+        .route("/tickets/{id}/merge", &["POST"], post(merge))
+        .route(
+            "/tickets/{id}/canned-responses/{cid}",
+            &["GET"],
+            get(render_canned),
+        )
+        .route(
+            "/canned-responses",
+            &["GET", "POST"],
+            get(list_canned).post(create_canned),
+        )
+        .route(
+            "/canned-responses/{id}",
+            &["PUT", "DELETE"],
+            put(update_canned).delete(delete_canned),
+        )
+        .route(
+            "/admin/sla-policies",
+            &["GET", "POST"],
+            get(list_policies).post(create_policy),
+        )
+        .route(
+            "/admin/sla-policies/{id}",
+            &["DELETE"],
+            delete(delete_policy),
+        )
+        .route(
+            "/admin/escalation-rules",
+            &["GET", "POST"],
+            get(list_rules).post(create_rule),
+        )
+        .route(
+            "/admin/escalation-rules/{id}",
+            &["DELETE"],
+            delete(delete_rule),
+        )
 }
 
 fn widget_routes(routes: Routes) -> Routes {

@@ -1,19 +1,33 @@
 //! The supervisor's wallboard: every queue and agent now and today, and
-//! one agent in detail. Supervisors and admins only.
+//! one agent in detail, with the open tickets' SLA warnings and breaches.
+//! Supervisors and admins only.
 
 use crate::api::ApiPath;
 use crate::auth::Caller;
 use crate::error::ApiResult;
+use crate::sla::SlaBoard;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use moked_live::{AgentDetail, Wallboard};
 use moked_store::{Role, UserId};
+use serde::Serialize;
+
+/// The wallboard with the open tickets' SLA warnings and breaches.
+#[derive(Debug, Serialize)]
+pub struct BoardView {
+    #[serde(flatten)]
+    board: Wallboard,
+    sla: SlaBoard,
+}
 
 /// `GET /wallboard`.
-pub async fn board(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Wallboard>> {
+pub async fn board(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<BoardView>> {
     caller.require(Role::Supervisor)?;
-    Ok(Json(state.live.wallboard(caller.org).await?))
+    Ok(Json(BoardView {
+        board: state.live.wallboard(caller.org).await?,
+        sla: state.sla.board(caller.org),
+    }))
 }
 
 /// `GET /wallboard/agents/{id}`.

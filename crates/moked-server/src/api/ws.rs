@@ -84,6 +84,17 @@ impl StaffView {
         self.user.is_some() && event[field].as_i64() == self.user
     }
 
+    /// Whether a ticket event lists this user among its `agents`.
+    fn is_named(&self, event: &Value) -> bool {
+        let agents = event["agents"].as_array().map(Vec::as_slice);
+        self.user.is_some_and(|me| {
+            agents
+                .unwrap_or_default()
+                .iter()
+                .any(|a| a.as_i64() == Some(me))
+        })
+    }
+
     fn has_chat(&self, event: &Value) -> bool {
         event["chat"]
             .as_i64()
@@ -130,6 +141,7 @@ impl StaffView {
             }
             "agent_state" | "phone" => self.supervisor || self.is_me(event, "agent"),
             "wallboard_changed" => self.supervisor,
+            "ticket" | "sla" => self.supervisor || self.is_named(event),
             _ => false,
         }
     }
