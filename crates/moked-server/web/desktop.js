@@ -669,6 +669,14 @@ class ChatView {
       if (lastEmail) {
         this.emailSubject = lastEmail.email.subject;
         this.emailFrom = lastEmail.email.from;
+      } else {
+        // Messages without their headers: the ticket's subject (an email's ticket
+        // takes the email's subject) and the customer's address stand in.
+        const panel = panelFor(this.ticketId);
+        if (!panel.ticket) await panel.load();
+        const c = this.customerId != null ? await customer(this.customerId).catch(() => null) : null;
+        this.emailSubject = panel.ticket ? panel.ticket.subject : null;
+        this.emailFrom = c && (c.emails || []).length ? c.emails[0] : null;
       }
       this.messageIds = new Set(mine.map((m) => m.id));
       replaceChildren(this.messages, mine.map((m) => messageNode(m, this.title())));
@@ -1432,7 +1440,6 @@ function openTicket(id) {
   const panel = panelFor(id);
   if (panel.ticket) work.apply(panel.ticket);
   renderSide();
-  showListTab("contacts");
 }
 
 function closeTicket(id) {

@@ -561,7 +561,8 @@ export class TicketPanel {
         el("bdi", { text: h.actor && h.actor.name ? h.actor.name : t("desk.system") }),
         ": ",
         t(`ticket.field.${h.field}`),
-        h.old != null || h.new != null ? el("span", { dir: "auto" }, " ", historyValue(h.field, h.old), " → ", historyValue(h.field, h.new)) : null,
+        // A change of a value shows old → new; records (the created ticket, a note) only their field.
+        isValue(h.old) && isValue(h.new) ? el("span", { dir: "auto" }, " ", historyValue(h.field, h.old), " → ", historyValue(h.field, h.new)) : null,
       ),
     );
     return el(
@@ -573,12 +574,18 @@ export class TicketPanel {
   }
 }
 
+/** Whether a history value is shown (a plain value or a name, not a whole record). */
+function isValue(v) {
+  return v == null || typeof v !== "object" || Array.isArray(v) || typeof v.name === "string";
+}
+
 /** A history value as the agent reads it (statuses and priorities translated). */
 function historyValue(field, v) {
   if (v == null || v === "") return "—";
   if (field === "status" && STATUSES.includes(v)) return t(`ticket.status.${v}`);
   if (field === "priority" && PRIORITIES.includes(v)) return t(`ticket.priority.${v}`);
-  if (typeof v === "object") return v.name || JSON.stringify(v);
+  if (Array.isArray(v)) return v.join(", ");
+  if (typeof v === "object") return v.name;
   return String(v);
 }
 
