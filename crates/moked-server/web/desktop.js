@@ -1279,6 +1279,7 @@ function panelFor(id) {
       agents: () => state.agents,
       insert: insertIntoComposer,
       changed: (ticket) => ticketChanged(ticket, false),
+      acted: refreshLists,
     });
     state.panels.set(id, panel);
     panel.load();

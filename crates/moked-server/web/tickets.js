@@ -170,7 +170,8 @@ export function messageNode(m, customerName) {
 /**
  * The ticket panel: everything about one ticket and what an agent can do to it.
  * `hooks`: `insert(text)` puts a canned response into the composer beside it;
- * `changed(ticket)` is told of every new TicketView; `session` gives the CSRF
+ * `changed(ticket)` is told of every new TicketView, `acted()` of every action
+ * (escalate, hand back, merge); `session` gives the CSRF
  * token for uploads; `agents()` the colleagues to assign to.
  */
 export class TicketPanel {
@@ -416,6 +417,8 @@ export class TicketPanel {
       toast(t(doneKey));
       this.closeForm();
       await this.load();
+      // A hand-back no longer names the back office: its lists learn it here, not live.
+      this.hooks.acted();
     } catch (e) {
       error.textContent = e.message;
     }
