@@ -60,6 +60,8 @@ class Moked:
     process: subprocess.Popen | None = None
     base: str = ""
     admin_token: str = ""
+    # More `moked serve` flags (the email pass adds --smtp-listen and --smtp-relay).
+    serve_flags: list = field(default_factory=list)
     _log: object = None
 
     def store_flags(self) -> list[str]:
@@ -93,6 +95,7 @@ class Moked:
                 *self.store_flags(),
                 "--listen",
                 "127.0.0.1:0",
+                *self.serve_flags,
             ],
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -370,3 +373,271 @@ def make_results_dir(path: str | None) -> Path:
         out.mkdir(parents=True, exist_ok=True)
         return out
     return Path(tempfile.mkdtemp(prefix="moked-e2e-"))
+
+
+# ------------------------------------------------------------------ email
+
+
+class SmtpSink:
+    """A minimal SMTP server on loopback that keeps every message it is given:
+    the relay `moked serve --smtp-relay` sends the agents' replies to. It speaks
+    just enough of RFC 5321 for a client that does not need TLS or AUTH (EHLO,
+    MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP, QUIT)."""
+
+    def __init__(self) -> None:
+        import socketserver
+        import threading
+
+        self.messages: list[dict] = []
+        self._changed = threading.Condition()
+        sink = self
+
+        class Session(socketserver.StreamRequestHandler):
+            def reply(self, line: str) -> None:
+                self.wfile.write((line + "\r\n").encode("ascii"))
+                self.wfile.flush()
+
+            def handle(self) -> None:  # one SMTP session
+                self.reply("220 sink.test ESMTP e2e sink")
+                mail_from, rcpt_to = None, []
+                while True:
+                    raw = self.rfile.readline(65536)
+                    if not raw:
+                        return
+                    verb = raw.decode("ascii", "replace").strip()
+                    upper = verb.upper()
+                    if upper.startswith("EHLO"):
+                        self.wfile.write(b"250-sink.test\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 10485760\r\n")
+                        self.wfile.flush()
+                    elif upper.startswith("HELO"):
+                        self.reply("250 sink.test")
+                    elif upper.startswith("MAIL FROM:"):
+                        mail_from, rcpt_to = verb[10:].strip(), []
+                        self.reply("250 OK")
+                    elif upper.startswith("RCPT TO:"):
+                        rcpt_to.append(verb[8:].strip())
+                        self.reply("250 OK")
+                    elif upper == "DATA":
+                        self.reply("354 end with <CRLF>.<CRLF>")
+                        lines = []
+                        while True:
+                            line = self.rfile.readline(1 << 20)
+                            if not line or line in (b".\r\n", b".\n"):
+                                break
+                            lines.append(line[1:] if line.startswith(b"..") else line)
+                        sink.keep({"from": mail_from, "to": rcpt_to, "data": b"".join(lines)})
+                        self.reply("250 OK kept")
+                    elif upper == "RSET":
+                        mail_from, rcpt_to = None, []
+                        self.reply("250 OK")
+                    elif upper == "NOOP":
+                        self.reply("250 OK")
+                    elif upper == "QUIT":
+                        self.reply("221 bye")
+                        return
+                    else:
+                        self.reply("502 not implemented")
+
+        class Server(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+        self.server = Server(("127.0.0.1", 0), Session)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def keep(self, message: dict) -> None:
+        with self._changed:
+            self.messages.append(message)
+            self._changed.notify_all()
+
+    def wait_for(self, what: str, match, timeout: float = WAIT_S):
+        """The first kept message (parsed `email.message.EmailMessage`) for which `match` is true."""
+        import email
+        import email.policy
+
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                for kept in self.messages:
+                    parsed = email.message_from_bytes(kept["data"], policy=email.policy.default)
+                    if match(parsed):
+                        return parsed
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise E2EFailure(
+                        f"timed out after {timeout} s waiting for the relay sink to receive: {what} "
+                        f"({len(self.messages)} message(s) kept)"
+                    )
+                self._changed.wait(left)
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def send_mail(port: int, sender: str, to: str, subject: str, body: str, **headers: str) -> str:
+    """Sends a UTF-8 email with smtplib to Moked's SMTP listener; returns its Message-ID."""
+    import email.message
+    import email.utils
+    import smtplib
+
+    message = email.message.EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = email.utils.formatdate(localtime=True)
+    message["Message-ID"] = email.utils.make_msgid(domain="customer.example")
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+        client.send_message(message)
+    return message["Message-ID"]
+
+
+# ------------------------------------------------------------------ staff windows
+
+
+class StaffWindows:
+    """Headless Chromium windows of staff members (one profile each) and the
+    steps every scenario takes with them: log in, go available, click, wait,
+    screenshot, and the post-mortem dump."""
+
+    def __init__(self, moked: Moked, org: Org, results: Path):
+        self.moked = moked
+        self.org = org
+        self.results = results
+        self.browsers: dict = {}
+        self.staff = moked.get_json("/locales/he/staff.json")
+        self.steps_done: list[str] = []
+
+    def step(self, name: str) -> None:
+        self.steps_done.append(name)
+        say(f"ok: {name}")
+
+    def s(self, key: str, **vars) -> str:
+        """A Hebrew staff string as the page shows it."""
+        text = self.staff[key]
+        for k, v in vars.items():
+            text = text.replace("{" + k + "}", str(v))
+        return text
+
+    def open(self, sizes: dict) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        profiles = self.results / "profiles"
+        with ThreadPoolExecutor(max_workers=len(sizes)) as pool:
+            started = {who: pool.submit(new_browser, w, h, profiles, who) for who, (w, h) in sizes.items()}
+            for who, future in started.items():
+                self.browsers[who] = future.result()
+
+    def close(self) -> None:
+        for driver in self.browsers.values():
+            try:
+                driver.quit()
+            except Exception:  # a dead browser must not hide the test's own error
+                pass
+        shutil.rmtree(self.results / "profiles", ignore_errors=True)
+
+    def shot(self, who: str, name: str) -> Path:
+        path = self.results / f"{name}.png"
+        driver = self.browsers[who]
+        # Notices fade after 5 s; a picture of the page is clearer without them.
+        driver.execute_script("document.querySelectorAll('.toast').forEach(t => t.remove())")
+        driver.save_screenshot(str(path))
+        return path
+
+    def find(self, who: str, what: str, css: str, timeout: float = WAIT_S):
+        from selenium.webdriver.common.by import By
+
+        def visible(d):
+            found = [e for e in d.find_elements(By.CSS_SELECTOR, css) if e.is_displayed()]
+            return found[0] if found else False
+
+        return wait(self.browsers[who], f"{who}: {what} ({css})", visible, timeout)
+
+    def click(self, who: str, what: str, css: str) -> None:
+        """Clicks `css` once it is shown; again if the page redrew it meanwhile."""
+        from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+        from selenium.webdriver.common.by import By
+
+        def attempt(d):
+            try:
+                shown = [e for e in d.find_elements(By.CSS_SELECTOR, css) if e.is_displayed()]
+                if not shown:
+                    return False
+                shown[0].click()
+                return True
+            except (StaleElementReferenceException, NoSuchElementException):
+                return False
+
+        wait(self.browsers[who], f"{who}: {what} ({css})", attempt)
+
+    def text_of(self, who: str, css: str) -> list[str]:
+        from selenium.webdriver.common.by import By
+
+        return [e.text for e in self.browsers[who].find_elements(By.CSS_SELECTOR, css)]
+
+    def no_alert(self, who: str) -> None:
+        from selenium.common.exceptions import NoAlertPresentException
+
+        try:
+            text = self.browsers[who].switch_to.alert.text
+        except NoAlertPresentException:
+            return
+        raise E2EFailure(f"{who}: a JavaScript alert opened ({text!r}): user text ran as HTML")
+
+    def login(self, who: str, person: Person) -> None:
+        from selenium.webdriver.common.by import By
+
+        driver = self.browsers[who]
+        driver.get(self.moked.base + "/login")
+        org_input = wait(driver, f"{who}: the login form", lambda d: d.find_element(By.ID, "login-org"))
+        org_input.clear()
+        org_input.send_keys(self.org.slug)
+        driver.find_element(By.ID, "login-login").send_keys(person.login)
+        driver.find_element(By.ID, "login-password").send_keys(person.password)
+        driver.find_element(By.CSS_SELECTOR, "form.login-card button[type=submit]").click()
+        home = {"agent": "/desktop", "supervisor": "/wallboard", "admin": "/admin"}[person.role]
+        wait(driver, f"{who}: landing on {home} after login", lambda d: d.current_url.endswith(home))
+        wait(
+            driver,
+            f"{who}: {home} drawn (#app no longer aria-busy)",
+            lambda d: d.find_element(By.ID, "app").get_attribute("aria-busy") is None,
+        )
+
+    def go_available(self, who: str) -> None:
+        from selenium.webdriver.support.ui import Select
+
+        select = self.find(who, "the status selector", "#presence")
+        Select(select).select_by_value("available")
+
+        def server_has_it(d):
+            desk = d.execute_async_script(
+                "const done = arguments[0];"
+                "fetch('/api/v1/agent/desk', {credentials: 'same-origin'})"
+                ".then(r => r.json()).then(done, e => done({error: String(e)}));"
+            )
+            presence = desk.get("presence") if isinstance(desk, dict) else None
+            if isinstance(presence, dict):
+                presence = presence.get("state")
+            return presence in ("available", "offered", "busy")
+
+        wait(self.browsers[who], f"{who}: GET /agent/desk says available", server_has_it)
+
+    def dump(self) -> None:
+        """Every window's state, for the post-mortem."""
+        for who, driver in self.browsers.items():
+            base = self.results / f"fail-{who}"
+            try:
+                driver.save_screenshot(str(base) + ".png")
+                Path(str(base) + ".html").write_text(driver.page_source, encoding="utf-8")
+                logs = driver.get_log("browser")
+                Path(str(base) + "-console.txt").write_text(
+                    "\n".join(f"{e['level']} {e['message']}" for e in logs), encoding="utf-8"
+                )
+                say(f"{who} was at {driver.current_url}; dumped to {base}.*")
+            except Exception as error:
+                first = (str(error).splitlines() or [""])[0][:160]
+                say(f"{who}: could not dump the window ({error.__class__.__name__}: {first})")
