@@ -1120,6 +1120,33 @@ impl Org {
         }
     }
 
+    fn is_voice(&self, queue: QueueId) -> bool {
+        self.queue_index
+            .get(&queue)
+            .is_some_and(|index| self.queues[index.index()].channel == Channel::Voice)
+    }
+
+    /// Whether the chat `user` holds connected is a phone call.
+    pub async fn holds_call(
+        &mut self,
+        user: UserId,
+        chat: InteractionId,
+    ) -> Result<bool, LiveError> {
+        let queue = self.held(user, chat)?.queue;
+        Ok(self.is_voice(queue))
+    }
+
+    /// The phone calls waiting in a queue or ringing an agent.
+    pub async fn waiting_calls(&mut self) -> Result<Vec<InteractionId>, LiveError> {
+        Ok(self
+            .chats
+            .values()
+            .filter(|chat| matches!(chat.phase, Phase::Queued | Phase::Offered { .. }))
+            .filter(|chat| self.is_voice(chat.queue))
+            .map(|chat| chat.id)
+            .collect())
+    }
+
     /// Moves a held chat to a queue or an agent, telling the customer.
     pub async fn transfer(
         &mut self,

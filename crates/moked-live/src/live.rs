@@ -51,7 +51,17 @@ struct Inner {
     starting: tokio::sync::Mutex<()>,
     /// Makes idempotency keys of notes unique within a microsecond.
     note_seq: AtomicU64,
+    /// The phone channel, asked first when a call is transferred.
+    call_transfers: Mutex<Option<Arc<ReferCall>>>,
 }
+
+/// The phone channel's part of a call transfer: asks the caller's phone of
+/// a call, connected to an agent, to call again (SIP REFER) before the live
+/// center moves the call, so a phone that refuses leaves the call with its
+/// agent and the agent gets the error. `Ok` once the caller's phone accepted.
+type ReferCall = dyn Fn(OrgId, UserId, InteractionId) -> Pin<Box<dyn Future<Output = Result<(), LiveError>> + Send>>
+    + Send
+    + Sync;
 
 #[derive(Clone)]
 struct OrgHandle {
@@ -87,6 +97,7 @@ impl Live {
                 phones: Mutex::new(HashMap::new()),
                 starting: tokio::sync::Mutex::new(()),
                 note_seq: AtomicU64::new(0),
+                call_transfers: Mutex::new(None),
             }),
         };
         for org in live.inner.store.organizations().await? {
@@ -203,6 +214,30 @@ impl Live {
             Box::pin(o.set_phone(user, registered))
         })
         .await
+    }
+
+    /// Registers the phone channel's REFER for call transfers (see
+    /// [`Live::transfer`]); a phone channel started again replaces it.
+    pub fn set_call_transfers(
+        &self,
+        refer: impl Fn(
+            OrgId,
+            UserId,
+            InteractionId,
+        ) -> Pin<Box<dyn Future<Output = Result<(), LiveError>> + Send>>
+        + Send
+        + Sync
+        + 'static,
+    ) {
+        *lock(&self.inner.call_transfers) = Some(Arc::new(refer));
+    }
+
+    /// The phone calls waiting in a queue or ringing an agent. A phone
+    /// channel starting up ends these: the previous process that held their
+    /// callers' INVITEs is gone.
+    pub async fn waiting_calls(&self, org: OrgId) -> Result<Vec<InteractionId>, LiveError> {
+        self.call(org, |o: &mut Org| Box::pin(o.waiting_calls()))
+            .await
     }
 
     /// Records a contact of `channel` with its `queued` step and routes it.
@@ -428,7 +463,9 @@ impl Live {
     }
 
     /// Moves a chat the agent holds to a queue or to another agent; the
-    /// customer gets a system message.
+    /// customer gets a system message. A phone call is first handed to the
+    /// phone channel ([`Live::set_call_transfers`]); without one, or when
+    /// the caller's phone refuses, the call stays and the error says why.
     pub async fn transfer(
         &self,
         org: OrgId,
@@ -436,6 +473,15 @@ impl Live {
         chat: InteractionId,
         to: TransferTarget,
     ) -> Result<(), LiveError> {
+        let voice = self
+            .call(org, move |o: &mut Org| Box::pin(o.holds_call(user, chat)))
+            .await?;
+        if voice {
+            let refer = lock(&self.inner.call_transfers).clone();
+            let refer = refer
+                .ok_or_else(|| LiveError::conflict("no phone channel to transfer the call"))?;
+            refer(org, user, chat).await?;
+        }
         self.call(org, move |o: &mut Org| Box::pin(o.transfer(user, chat, to)))
             .await
     }

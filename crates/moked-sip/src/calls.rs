@@ -6,8 +6,10 @@
 //! requests (BYE above all) are forwarded on their own and end the call in
 //! the live center.
 
+use crate::dialog::{Ends, Mark, from_tag};
 use crate::proxy::{self, ForwardError, Own};
 use crate::registrar::Registrar;
+use crate::transfer::{Pending, TRANSFER_PREFIX};
 use moked_domain::PhoneE164;
 use moked_live::{ChatStatus, Live, LiveError, LiveEvent, OpenCall};
 use moked_store::{InteractionId, OrgId, SipRoute, Store, UserId};
@@ -22,6 +24,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 /// How long a finished transaction is kept to absorb retransmissions and
 /// the ACK of a final answer (64 × T1).
@@ -32,16 +35,6 @@ const DIALOG_LIFETIME: Duration = Duration::from_secs(12 * 3600);
 /// that are kept; beyond this the oldest are dropped (they are chats' offers).
 const MAX_PENDING: usize = 4096;
 
-/// An answered call, for its BYE.
-#[derive(Debug, Clone)]
-struct Dialog {
-    org: OrgId,
-    call: InteractionId,
-    agent: UserId,
-    caller_tag: String,
-    since: Instant,
-}
-
 /// The calls in progress and what they need.
 pub(crate) struct Calls {
     pub live: Live,
@@ -51,9 +44,17 @@ pub(crate) struct Calls {
     pub own: Own,
     pub max_calls: usize,
     pub retry_after: u32,
+    /// The server stopped: calls' tasks let go (a new process takes over).
+    pub stop: CancellationToken,
     active: AtomicUsize,
     orgs: Mutex<HashMap<OrgId, Arc<Dispatch>>>,
-    dialogs: Mutex<HashMap<String, Dialog>>,
+    /// Answered calls' dialogs by Call-ID, for this server's own requests
+    /// in them (a transfer's REFER and BYE).
+    pub(crate) ends: Mutex<HashMap<String, Ends>>,
+    /// Old dialogs of transferred calls by Call-ID, answered here.
+    pub(crate) transferred: Mutex<HashMap<String, Instant>>,
+    /// Transfers waiting for the caller's INVITE, by token.
+    pub(crate) transfers: Mutex<HashMap<String, Pending>>,
 }
 
 /// Counts a call in progress until it is dropped.
@@ -129,7 +130,7 @@ fn call_of(event: &LiveEvent) -> Option<InteractionId> {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -146,6 +147,14 @@ impl From<ForwardError> for Refused {
         };
         Refused(status, Vec::new())
     }
+}
+
+/// What an admitted INVITE is.
+enum Entry {
+    /// A new call to a queue.
+    Queue(SipRoute),
+    /// A transferred caller calling the transfer address.
+    Transfer(Pending),
 }
 
 /// The forwarded INVITE ringing an agent's phone.
@@ -169,6 +178,7 @@ impl Calls {
         endpoint: EndpointInnerRef,
         max_calls: usize,
         retry_after: u32,
+        stop: CancellationToken,
     ) -> Calls {
         let own = Own::new(endpoint.get_addrs());
         Calls {
@@ -179,9 +189,12 @@ impl Calls {
             own,
             max_calls,
             retry_after,
+            stop,
             active: AtomicUsize::new(0),
             orgs: Mutex::new(HashMap::new()),
-            dialogs: Mutex::new(HashMap::new()),
+            ends: Mutex::new(HashMap::new()),
+            transferred: Mutex::new(HashMap::new()),
+            transfers: Mutex::new(HashMap::new()),
         }
     }
 
@@ -214,8 +227,8 @@ impl Calls {
     pub(crate) async fn invite(self: Arc<Self>, mut tx: Transaction) {
         self.active.fetch_add(1, Ordering::Relaxed);
         let _active = Active(&self.active);
-        let route = match self.admit(&tx).await {
-            Ok(route) => route,
+        let entry = match self.admit(&tx).await {
+            Ok(entry) => entry,
             Err(Refused(status, headers)) => {
                 finish(&mut tx, status, headers).await;
                 return;
@@ -225,32 +238,62 @@ impl Calls {
             tracing::debug!(%error, "100 Trying not sent");
             return;
         }
-        let dispatch = self.dispatch(route.org);
-        let opened = match self
-            .live
-            .open_call(route.org, caller(&tx.original, route.queue))
-            .await
-        {
-            Ok(opened) => opened,
-            Err(error) => {
-                tracing::warn!(org = %route.org, %error, "a call could not enter the queue");
-                finish(&mut tx, live_status(&error), Vec::new()).await;
-                return;
+        let org = match &entry {
+            Entry::Queue(route) => route.org,
+            Entry::Transfer(pending) => pending.org,
+        };
+        let dispatch = self.dispatch(org);
+        let Some((call, status)) = self.enter(&mut tx, entry).await else {
+            return;
+        };
+        let events = dispatch.register(call);
+        let queued = queued_response(&tx, &status);
+        if tx.respond(queued).await.is_err() {
+            self.abandon(org, call).await;
+            dispatch.unregister(call);
+            return;
+        }
+        let answered = self.follow(&mut tx, org, call, events).await;
+        // The call's later events (a transfer's offers) are for the
+        // caller's next INVITE, not this one.
+        dispatch.unregister(call);
+        if let Some(leg) = answered {
+            self.answered(&mut tx, leg).await;
+        }
+    }
+
+    /// The call an admitted INVITE is: a new one in its queue, or a
+    /// transferred one calling back; `None` when answered already.
+    async fn enter(
+        &self,
+        tx: &mut Transaction,
+        entry: Entry,
+    ) -> Option<(InteractionId, ChatStatus)> {
+        let (org, entered) = match entry {
+            Entry::Queue(route) => {
+                let opened = self
+                    .live
+                    .open_call(route.org, caller(&tx.original, route.queue))
+                    .await;
+                (route.org, opened.map(|opened| (opened.chat, opened.status)))
+            }
+            Entry::Transfer(Pending { org, call }) => {
+                let status = self.live.chat_status(org, call).await;
+                (org, status.map(|status| (call, status)))
             }
         };
-        let call = opened.chat;
-        let events = dispatch.register(call);
-        let queued = queued_response(&tx, &opened.status);
-        if tx.respond(queued).await.is_ok() {
-            self.follow(&mut tx, route.org, call, events).await;
-        } else {
-            self.abandon(route.org, call).await;
+        match entered {
+            Ok(entered) => Some(entered),
+            Err(error) => {
+                tracing::warn!(%org, %error, "a call could not enter the queue");
+                finish(tx, live_status(&error), Vec::new()).await;
+                None
+            }
         }
-        dispatch.unregister(call);
     }
 
     /// Checks a new call: hops, loops, its address, capacity.
-    async fn admit(&self, tx: &Transaction) -> Result<SipRoute, Refused> {
+    async fn admit(&self, tx: &Transaction) -> Result<Entry, Refused> {
         let request = &tx.original;
         if self.own.looped(request) {
             return Err(ForwardError::Loop.into());
@@ -262,6 +305,13 @@ impl Calls {
         }
         let not_found = || Refused(StatusCode::NotFound, Vec::new());
         let address = request.uri.user().ok_or_else(not_found)?;
+        if address.starts_with(TRANSFER_PREFIX) {
+            // A transfer address is claimed once; a stale or guessed one is unknown.
+            return self
+                .claim_transfer(address)
+                .map(Entry::Transfer)
+                .ok_or_else(not_found);
+        }
         let route = match self.store.sip_route(address).await {
             Ok(Some(route)) => route,
             Ok(None) => return Err(not_found()),
@@ -274,7 +324,7 @@ impl Calls {
             let retry = Header::RetryAfter(self.retry_after.to_string().into());
             return Err(Refused(StatusCode::ServiceUnavailable, vec![retry]));
         }
-        Ok(route)
+        Ok(Entry::Queue(route))
     }
 
     /// From the 182 to the caller's ACK of the answer, or the call's end.
@@ -284,10 +334,11 @@ impl Calls {
         org: OrgId,
         call: InteractionId,
         mut events: mpsc::UnboundedReceiver<LiveEvent>,
-    ) {
+    ) -> Option<Leg> {
         let mut leg: Option<Leg> = None;
         loop {
             let next = tokio::select! {
+                _ = self.stop.cancelled() => Next::Over,
                 event = events.recv() => match event {
                     Some(event) => self.on_event(tx, org, call, &mut leg, event).await,
                     None => Next::Over,
@@ -297,8 +348,8 @@ impl Calls {
             };
             match next {
                 Next::Wait => {}
-                Next::Over => return,
-                Next::Answered(leg) => return self.answered(tx, *leg).await,
+                Next::Over => return None,
+                Next::Answered(leg) => return Some(*leg),
             }
         }
     }
@@ -349,10 +400,13 @@ impl Calls {
             self.ring_out(org, agent, call).await;
             return None;
         };
-        let forwarded = proxy::forward(&tx.original, &self.endpoint, true).map(|mut request| {
-            request.uri = phone.uri.clone();
-            request
-        });
+        let caller_tag = from_tag(&tx.original).unwrap_or_default();
+        let mark = Mark::new(org, call, agent, &caller_tag);
+        let forwarded =
+            proxy::forward(&tx.original, &self.endpoint, Some(mark.param())).map(|mut request| {
+                request.uri = phone.uri.clone();
+                request
+            });
         let sent = match forwarded {
             Ok(request) => self.send(request, phone.target).await,
             Err(error) => Err(error),
@@ -367,7 +421,7 @@ impl Calls {
         }
     }
 
-    async fn send(
+    pub(crate) async fn send(
         &self,
         request: Request,
         to: rsipstack::transport::SipAddr,
@@ -455,18 +509,16 @@ impl Calls {
         }
     }
 
-    /// After the answer: the caller's ACK goes to the phone, the phone's
-    /// repeated 2xx to the caller, until the caller's transaction ends.
+    /// After the answer: the phone's repeated 2xx go to the caller until
+    /// the caller's transaction ends (the caller's ACK is passed on as it
+    /// arrives, module `stateless`).
     async fn answered(&self, tx: &mut Transaction, mut leg: Leg) {
         let mut phone_done = false;
         loop {
             tokio::select! {
-                message = tx.receive() => match message {
-                    Some(SipMessage::Request(ack)) if ack.method == Method::Ack => {
-                        self.pass_ack(ack).await;
-                    }
-                    Some(_) => {}
-                    None => return,
+                _ = self.stop.cancelled() => return,
+                message = tx.receive() => if message.is_none() {
+                    return;
                 },
                 message = leg.tx.receive(), if !phone_done => match message {
                     Some(SipMessage::Response(response))
@@ -481,20 +533,7 @@ impl Calls {
         }
     }
 
-    async fn pass_ack(&self, mut ack: Request) {
-        self.own.strip_route(&mut ack);
-        let sent = match (
-            proxy::forward(&ack, &self.endpoint, false),
-            proxy::next_hop(&ack),
-        ) {
-            (Ok(forwarded), Ok(to)) => proxy::send_stateless(&self.endpoint, forwarded, &to).await,
-            (Err(error), _) | (_, Err(error)) => Err(error),
-        };
-        if let Err(error) = sent {
-            tracing::debug!(%error, "ACK not passed on");
-        }
-    }
-
+    /// Keeps the answered dialog's ends for this server's own requests.
     fn remember(
         &self,
         invite: &Request,
@@ -503,28 +542,15 @@ impl Calls {
         call: InteractionId,
         agent: UserId,
     ) {
-        let Ok(call_id) = answer.call_id_header().map(|h| h.value().to_owned()) else {
+        let mark = Mark::new(org, call, agent, &from_tag(invite).unwrap_or_default());
+        let Some(ends) = Ends::new(invite, answer, mark, &self.own) else {
+            tracing::debug!(%org, "an answered call's dialog is not transferable (no Contact)");
             return;
         };
-        let caller_tag = invite
-            .from_header()
-            .ok()
-            .and_then(|from| from.tag().ok().flatten())
-            .map(|tag| tag.to_string())
-            .unwrap_or_default();
         let now = Instant::now();
-        let mut dialogs = lock(&self.dialogs);
-        dialogs.retain(|_, dialog| now.duration_since(dialog.since) < DIALOG_LIFETIME);
-        dialogs.insert(
-            call_id,
-            Dialog {
-                org,
-                call,
-                agent,
-                caller_tag,
-                since: now,
-            },
-        );
+        let mut all = lock(&self.ends);
+        all.retain(|_, ends| now.duration_since(ends.since) < DIALOG_LIFETIME);
+        all.insert(ends.call_id.clone(), ends);
     }
 
     async fn ring_out(&self, org: OrgId, agent: UserId, call: InteractionId) {
@@ -540,15 +566,32 @@ impl Calls {
     }
 
     /// Forwards a request inside a dialog (BYE, re-INVITE, INFO, …) and
-    /// relays its answers; a BYE ends the call in the live center.
+    /// relays its answers; a BYE ends the call its Route's mark names. The
+    /// old dialog of a transferred call is answered here.
     pub(crate) async fn in_dialog(self: Arc<Self>, mut tx: Transaction) {
+        if self.transferred_away(&tx.original) {
+            let status = match tx.original.method {
+                Method::Bye | Method::Notify => StatusCode::OK,
+                _ => StatusCode::CallTransactionDoesNotExist,
+            };
+            finish(&mut tx, status, Vec::new()).await;
+            return;
+        }
+        let mark = Mark::of_request(&tx.original, &self.own);
         let mut request = tx.original.clone();
         self.own.strip_route(&mut request);
-        if request.method == Method::Bye {
-            self.hang_up(&request).await;
+        if let Ok(call_id) = request.call_id_header()
+            && let Some(ends) = lock(&self.ends).get_mut(call_id.value())
+        {
+            ends.saw(&request);
+        }
+        if request.method == Method::Bye
+            && let Some(mark) = mark
+        {
+            self.hang_up(&request, mark).await;
         }
         let sent = match (
-            proxy::forward(&request, &self.endpoint, false),
+            proxy::forward(&request, &self.endpoint, None),
             proxy::next_hop(&request),
         ) {
             (Ok(forwarded), Ok(to)) => self.send(forwarded, to).await,
@@ -578,26 +621,18 @@ impl Calls {
         finish(&mut tx, StatusCode::RequestTimeout, Vec::new()).await;
     }
 
-    async fn hang_up(&self, bye: &Request) {
-        let Ok(call_id) = bye.call_id_header().map(|h| h.value().to_owned()) else {
-            return;
-        };
-        let Some(dialog) = lock(&self.dialogs).remove(&call_id) else {
-            return;
-        };
-        let from_tag = bye
-            .from_header()
-            .ok()
-            .and_then(|from| from.tag().ok().flatten())
-            .map(|tag| tag.to_string())
-            .unwrap_or_default();
-        let ended = if from_tag == dialog.caller_tag {
-            self.live.customer_end(dialog.org, dialog.call).await
+    /// Ends the call a BYE's mark names: the caller's hang-up or the agent's.
+    async fn hang_up(&self, bye: &Request, mark: Mark) {
+        if let Ok(call_id) = bye.call_id_header() {
+            lock(&self.ends).remove(call_id.value());
+        }
+        let ended = if mark.from_caller(bye) {
+            self.live.customer_end(mark.org, mark.call).await
         } else {
-            self.live.end(dialog.org, dialog.agent, dialog.call).await
+            self.live.end(mark.org, mark.agent, mark.call).await
         };
         if let Err(error) = ended {
-            tracing::warn!(org = %dialog.org, %error, "a hung-up call was not ended");
+            tracing::debug!(org = %mark.org, %error, "a hung-up call was already over");
         }
     }
 }

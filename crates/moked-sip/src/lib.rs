@@ -35,11 +35,14 @@
 
 mod calls;
 mod config;
+mod dialog;
 mod digest;
 mod proxy;
 mod ratelimit;
 mod registrar;
 mod server;
+mod stateless;
+mod transfer;
 
 pub use config::SipConfig;
 pub use digest::ha1;

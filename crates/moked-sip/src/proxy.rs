@@ -5,7 +5,7 @@
 
 use rsipstack::sip::prelude::HeadersExt;
 use rsipstack::sip::typed::Route;
-use rsipstack::sip::{Header, HostWithPort, Request, Response, SipMessage, Uri};
+use rsipstack::sip::{Header, HostWithPort, Param, Request, Response, SipMessage, Uri};
 use rsipstack::transaction::endpoint::EndpointInner;
 use rsipstack::transport::SipAddr;
 
@@ -48,7 +48,7 @@ impl Own {
         }
     }
 
-    fn is_own(&self, target: &HostWithPort) -> bool {
+    pub(crate) fn is_own(&self, target: &HostWithPort) -> bool {
         let port = |hp: &HostWithPort| hp.port.as_ref().map_or(5060, |p| p.value());
         self.addrs
             .iter()
@@ -65,6 +65,21 @@ impl Own {
             }),
             _ => false,
         })
+    }
+
+    /// Whether this server's entry tops the request's Route set: the
+    /// request follows a dialog this server record-routed (the ACK of a
+    /// final refusal is hop by hop and carries none).
+    pub(crate) fn routes_here(&self, request: &Request) -> bool {
+        request
+            .headers
+            .iter()
+            .find_map(|h| match h {
+                Header::Route(route) => Route::parse_header_list(route.value()).ok(),
+                _ => None,
+            })
+            .and_then(|routes| routes.into_iter().next())
+            .is_some_and(|first| self.is_own(&first.uri.host_with_port))
     }
 
     /// Takes this server's entry off the top of the Route set, as the
@@ -99,11 +114,12 @@ impl Own {
 }
 
 /// The request to send on: Max-Forwards less one, this server's Via on top
-/// and, for a dialog-creating request, its Record-Route.
+/// and, for a dialog-creating request, its Record-Route carrying `mark`
+/// (see module `dialog`).
 pub(crate) fn forward(
     request: &Request,
     endpoint: &EndpointInner,
-    record_route: bool,
+    record_route: Option<Param>,
 ) -> Result<Request, ForwardError> {
     let mut out = request.clone();
     let hops = match out.max_forwards_header() {
@@ -119,8 +135,10 @@ pub(crate) fn forward(
     }
     out.headers.retain(|h| !matches!(h, Header::MaxForwards(_)));
     out.headers.push(Header::MaxForwards((hops - 1).into()));
-    if record_route {
-        out.headers.push_front(endpoint.get_record_route()?.into());
+    if let Some(mark) = record_route {
+        let mut record_route = endpoint.get_record_route()?;
+        record_route.uri.params.push(mark);
+        out.headers.push_front(record_route.into());
     }
     out.headers.push_front(endpoint.get_via(None, None)?.into());
     Ok(out)
@@ -173,17 +191,16 @@ pub(crate) fn next_hop(request: &Request) -> Result<SipAddr, ForwardError> {
     SipAddr::try_from(&uri).map_err(|_| ForwardError::Malformed("Route or Request-URI"))
 }
 
-/// Sends a request outside any transaction: the ACK of a 2xx, which is
-/// end to end and gets no answer (RFC 3261 §16.7 step 10, §17.1.1.3).
+/// Sends a message outside any transaction: the ACK of a 2xx, which is
+/// end to end and gets no answer, or a repeated 2xx (RFC 3261 §16.7
+/// step 10, §17.1.1.3).
 pub(crate) async fn send_stateless(
     endpoint: &EndpointInner,
-    request: Request,
+    message: SipMessage,
     to: &SipAddr,
 ) -> Result<(), ForwardError> {
     let (connection, resolved) = endpoint.transport_layer.lookup(to, None).await?;
-    connection
-        .send(SipMessage::Request(request), Some(&resolved))
-        .await?;
+    connection.send(message, Some(&resolved)).await?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use crate::calls::Calls;
 use crate::config::SipConfig;
 use crate::ratelimit::RateLimit;
 use crate::registrar::Registrar;
+use crate::stateless::Stateless;
 use async_trait::async_trait;
 use moked_live::Live;
 use moked_store::Store;
@@ -68,6 +69,7 @@ impl SipServer {
         drop(std::net::TcpListener::bind(addr).map_err(|source| SipError::Bind { addr, source })?);
         transport.add_transport(udp.into());
         transport.add_transport(TcpListenerConnection::new(addr, None).await?.into());
+        let stateless = Arc::new(Stateless::default());
         let endpoint = EndpointBuilder::new()
             .with_user_agent(concat!("moked/", env!("CARGO_PKG_VERSION")))
             .with_cancel_token(cancel.clone())
@@ -77,23 +79,37 @@ impl SipServer {
                 auto_ack_2xx: false,
                 ..EndpointOption::default()
             })
-            .with_transport_inspector(Box::new(Limiter(RateLimit::new(
-                config.requests_per_second,
-            ))))
+            .with_transport_inspector(Box::new(Inspector {
+                limit: RateLimit::new(config.requests_per_second),
+                stateless: stateless.clone(),
+            }))
             .build();
+        stateless.attach(&endpoint.inner);
         let incoming = endpoint.incoming_transactions()?;
         let registrar = Arc::new(
             Registrar::new(store.clone(), live.clone(), config.realm)
                 .map_err(|error| SipError::Random(error.to_string()))?,
         );
         let calls = Arc::new(Calls::new(
-            live,
-            store,
+            live.clone(),
+            store.clone(),
             registrar.clone(),
             endpoint.inner.clone(),
             config.max_calls,
             config.retry_after_seconds,
+            cancel.clone(),
         ));
+        end_orphaned_calls(store.as_ref(), &live).await;
+        let refer = Arc::downgrade(&calls);
+        live.set_call_transfers(move |org, agent, call| {
+            let calls = refer.upgrade();
+            Box::pin(async move {
+                match calls {
+                    Some(calls) => calls.refer(org, agent, call).await,
+                    None => Err(crate::transfer::conflict("the phone server has stopped")),
+                }
+            })
+        });
         tokio::spawn(async move { endpoint.serve().await });
         tokio::spawn(serve(incoming, registrar.clone(), calls, cancel.clone()));
         tokio::spawn(expire(registrar, cancel.clone()));
@@ -120,20 +136,61 @@ fn bind_error(addr: SocketAddr, error: rsipstack::Error) -> SipError {
     }
 }
 
-/// Drops requests over a source's rate before any transaction is made.
-struct Limiter(RateLimit);
+/// Drops requests over a source's rate before any transaction is made,
+/// and passes on the messages that need no transaction (module `stateless`).
+struct Inspector {
+    limit: RateLimit,
+    stateless: Arc<Stateless>,
+}
 
 #[async_trait]
-impl TransportEventInspector for Limiter {
+impl TransportEventInspector for Inspector {
     async fn handle(&self, event: TransportEvent) -> Option<TransportEvent> {
-        if let TransportEvent::Incoming(SipMessage::Request(_), _, from) = &event
+        let TransportEvent::Incoming(message, _, from) = &event else {
+            return Some(event);
+        };
+        if let SipMessage::Request(_) = message
             && let Ok(source) = from.get_socketaddr()
-            && !self.0.allow(source.ip(), Instant::now())
+            && !self.limit.allow(source.ip(), Instant::now())
         {
             tracing::debug!(source = %source.ip(), "SIP request over the rate dropped");
             return None;
         }
+        if self.stateless.pass(message).await {
+            return None;
+        }
         Some(event)
+    }
+}
+
+/// Ends the calls a previous process left waiting or ringing: their
+/// callers' INVITE transactions died with it, so nobody can answer them.
+/// Answered calls stay; their BYE still finds them by the Record-Route's
+/// mark.
+async fn end_orphaned_calls(store: &dyn Store, live: &Live) {
+    let orgs = match store.organizations().await {
+        Ok(orgs) => orgs,
+        Err(error) => {
+            tracing::warn!(%error, "waiting calls of a previous run not checked");
+            return;
+        }
+    };
+    for org in orgs {
+        let calls = match live.waiting_calls(org.id).await {
+            Ok(calls) => calls,
+            Err(error) => {
+                tracing::warn!(org = %org.slug, %error, "waiting calls of a previous run not checked");
+                continue;
+            }
+        };
+        if !calls.is_empty() {
+            tracing::info!(org = %org.slug, calls = calls.len(), "calls left waiting by a previous run ended");
+        }
+        for call in calls {
+            if let Err(error) = live.customer_end(org.id, call).await {
+                tracing::warn!(org = %org.slug, %error, "a call left waiting was not ended");
+            }
+        }
     }
 }
 

@@ -241,6 +241,63 @@ impl Center {
         (sipp_on(scenario, port, &[]), port)
     }
 
+    /// Like [`Center::phone`], with more sipp arguments.
+    pub fn phone_with(&self, scenario: &'static str, args: &[&str]) -> (Sipp, u16) {
+        let port = free_port();
+        (sipp_on(scenario, port, args), port)
+    }
+
+    /// Stops the SIP server and the live center and starts new ones on the
+    /// same store and the same port, as a restart of Moked would.
+    pub async fn restart(self) -> Center {
+        let Center {
+            dir,
+            store,
+            live,
+            server,
+            org,
+            billing,
+            dana,
+            yossi,
+        } = self;
+        let listen = server.local_addr();
+        drop(server);
+        drop(live);
+        let live = Live::start(store.clone(), Arc::new(SystemClock), LiveConfig::default())
+            .await
+            .unwrap();
+        let config = SipConfig {
+            listen,
+            realm: REALM.into(),
+            max_calls: 100,
+            requests_per_second: 1000,
+            retry_after_seconds: 30,
+        };
+        // The old sockets close once the old tasks have seen the stop.
+        let mut tries = 0;
+        let server = loop {
+            match SipServer::start(config.clone(), store.clone(), live.clone()).await {
+                Ok(server) => break server,
+                Err(error) if tries < 100 => {
+                    tries += 1;
+                    tracing::debug!(%error, "port not free yet");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(error) => panic!("the SIP server did not start again: {error}"),
+            }
+        };
+        Center {
+            dir,
+            store,
+            live,
+            server,
+            org,
+            billing,
+            dana,
+            yossi,
+        }
+    }
+
     /// Registers account `sip` for a phone at `phone_port`.
     pub async fn register(&self, sip: &str, phone_port: u16) {
         let pass = password(sip);

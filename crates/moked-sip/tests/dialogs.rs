@@ -1,0 +1,180 @@
+//! Answered calls' dialogs through the real SIP server, played by sipp: a
+//! transfer from the agent's desktop (REFER to the caller, BYE to the
+//! agent's phone, the caller's new INVITE rung through to the next agent),
+//! a caller's phone refusing it, a call kept across a restart of the
+//! server, a phone repeating its 200, and a phone that never answers BYE.
+
+mod common;
+
+use common::center;
+use moked_live::{AgentActivity, LiveError, TransferTarget};
+use moked_store::{Interaction, TimelineStep, UserId};
+
+fn accepted_by(call: &Interaction) -> Vec<UserId> {
+    call.timeline
+        .iter()
+        .filter_map(|entry| match entry.step {
+            TimelineStep::Accepted { agent } => Some(agent),
+            _ => None,
+        })
+        .collect()
+}
+
+fn times_ended(call: &Interaction) -> usize {
+    call.timeline
+        .iter()
+        .filter(|entry| entry.step == TimelineStep::Ended)
+        .count()
+}
+
+/// The one call of the caller, once it is connected.
+async fn connected_call(c: &common::Center, agent: UserId) -> Interaction {
+    c.until_agent(agent, |a| a.state == AgentActivity::Busy)
+        .await;
+    let calls = c.calls().await;
+    assert_eq!(calls.len(), 1);
+    calls.into_iter().next().unwrap()
+}
+
+#[tokio::test]
+async fn the_agent_transfers_a_call_to_another_agent() {
+    let c = center(100).await;
+    let (first, first_port) = c.phone("answer.xml");
+    let (second, second_port) = c.phone("answer.xml");
+    c.register("1001", first_port).await;
+    c.register("1002", second_port).await;
+    c.available(c.dana).await;
+
+    let caller = c.caller("call_transferred.xml", "billing");
+    let call = connected_call(&c, c.dana).await;
+    c.available(c.yossi).await;
+    c.live
+        .transfer(c.org, c.dana, call.id, TransferTarget::Agent(c.yossi))
+        .await
+        .expect("the caller's phone accepted the REFER");
+    // דנה's phone got the BYE from the proxy.
+    first.passes().await;
+    caller.passes().await;
+    second.passes().await;
+
+    let calls = c.calls().await;
+    assert_eq!(
+        calls.len(),
+        1,
+        "the transferred call is the same interaction"
+    );
+    let call = &calls[0];
+    assert_eq!(accepted_by(call), vec![c.dana, c.yossi]);
+    assert!(
+        call.timeline.iter().any(|entry| entry.step
+            == TimelineStep::Transferred {
+                to_queue: None,
+                to_agent: Some(c.yossi)
+            }),
+        "the timeline shows the transfer: {:?}",
+        call.timeline
+    );
+    assert_eq!(times_ended(call), 1, "ended once, with יוסי");
+    assert!(call.ended_at.is_some());
+    c.until_agent(c.yossi, |a| a.state == AgentActivity::WrapUp)
+        .await;
+    assert_ne!(c.board(c.dana).await.state, AgentActivity::Busy);
+}
+
+#[tokio::test]
+async fn a_caller_phone_that_refuses_the_transfer_keeps_the_agent() {
+    let c = center(100).await;
+    let (phone, port) = c.phone("answer.xml");
+    c.register("1001", port).await;
+    c.available(c.dana).await;
+
+    let caller = c.caller("call_refuses_transfer.xml", "billing");
+    let call = connected_call(&c, c.dana).await;
+    let refused = c
+        .live
+        .transfer(c.org, c.dana, call.id, TransferTarget::Queue(c.billing))
+        .await;
+    match refused {
+        Err(LiveError::Conflict { detail }) => assert!(detail.contains("603"), "{detail}"),
+        other => panic!("the desktop must get the refusal: {other:?}"),
+    }
+    assert_eq!(c.board(c.dana).await.state, AgentActivity::Busy);
+    caller.passes().await;
+    phone.passes().await;
+
+    let calls = c.calls().await;
+    let call = &calls[0];
+    assert_eq!(accepted_by(call), vec![c.dana]);
+    assert!(
+        !call
+            .timeline
+            .iter()
+            .any(|entry| matches!(entry.step, TimelineStep::Transferred { .. }))
+    );
+    assert_eq!(times_ended(call), 1);
+}
+
+#[tokio::test]
+async fn a_call_survives_a_restart_of_the_server() {
+    let c = center(100).await;
+    // The phone repeats its 200 2.5 s after the ACK: by then the proxy that
+    // forwarded the INVITE is gone.
+    let (phone, port) = c.phone_with("answer_repeats_200.xml", &["-d", "2500"]);
+    c.register("1001", port).await;
+    c.available(c.dana).await;
+    let caller = c.caller("call_repeated_200.xml", "billing");
+    let answered = connected_call(&c, c.dana).await;
+    // A second caller is still waiting when the server stops.
+    let waiting = c.caller("call_abandon.xml", "billing");
+    c.until_queue(|q| q.waiting == 1).await;
+
+    let c = c.restart().await;
+    drop(waiting);
+    // The repeated 200, the caller's new ACK and the caller's BYE all pass
+    // through the new process.
+    caller.passes().await;
+    phone.passes().await;
+
+    let calls = c.calls().await;
+    assert_eq!(calls.len(), 2);
+    let call = calls.iter().find(|call| call.id == answered.id).unwrap();
+    assert_eq!(times_ended(call), 1, "ended once: {:?}", call.timeline);
+    let left = calls.iter().find(|call| call.id != answered.id).unwrap();
+    assert!(
+        left.ended_at.is_some(),
+        "the call left waiting by the old process is over"
+    );
+    assert_eq!(c.queue().await.waiting, 0);
+}
+
+#[tokio::test]
+async fn a_repeated_200_reaches_the_caller_and_its_ack_the_phone() {
+    let c = center(100).await;
+    let (phone, port) = c.phone_with("answer_repeats_200.xml", &["-d", "300"]);
+    c.register("1002", port).await;
+    c.available(c.yossi).await;
+
+    c.caller("call_repeated_200.xml", "billing").passes().await;
+    phone.passes().await;
+    let calls = c.calls().await;
+    assert_eq!(accepted_by(&calls[0]), vec![c.yossi]);
+    assert_eq!(times_ended(&calls[0]), 1);
+}
+
+#[tokio::test]
+async fn a_phone_that_never_answers_the_bye_does_not_keep_the_call() {
+    let c = center(100).await;
+    let (phone, port) = c.phone("answer_silent.xml");
+    c.register("1001", port).await;
+    c.available(c.dana).await;
+
+    let caller = c.caller("call_bye_unanswered.xml", "billing");
+    phone.passes().await;
+    // The call ends at the BYE, whatever the phone does with it.
+    c.until_agent(c.dana, |a| a.state == AgentActivity::WrapUp)
+        .await;
+    // The BYE's transaction times out and the caller hears 408.
+    caller.passes().await;
+    let calls = c.calls().await;
+    assert_eq!(times_ended(&calls[0]), 1);
+}
