@@ -551,8 +551,13 @@ class StaffWindows:
     def find(self, who: str, what: str, css: str, timeout: float = WAIT_S):
         from selenium.webdriver.common.by import By
 
+        from selenium.common.exceptions import StaleElementReferenceException
+
         def visible(d):
-            found = [e for e in d.find_elements(By.CSS_SELECTOR, css) if e.is_displayed()]
+            try:
+                found = [e for e in d.find_elements(By.CSS_SELECTOR, css) if e.is_displayed()]
+            except StaleElementReferenceException:  # redrawn meanwhile: look again
+                return False
             return found[0] if found else False
 
         return wait(self.browsers[who], f"{who}: {what} ({css})", visible, timeout)
@@ -575,9 +580,11 @@ class StaffWindows:
         wait(self.browsers[who], f"{who}: {what} ({css})", attempt)
 
     def text_of(self, who: str, css: str) -> list[str]:
-        from selenium.webdriver.common.by import By
-
-        return [e.text for e in self.browsers[who].find_elements(By.CSS_SELECTOR, css)]
+        """The text of every element matching `css`, read in one script (a redraw
+        between finding and reading cannot make an element stale)."""
+        return self.browsers[who].execute_script(
+            "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent);", css
+        )
 
     def no_alert(self, who: str) -> None:
         from selenium.common.exceptions import NoAlertPresentException
