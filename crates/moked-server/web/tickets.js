@@ -204,6 +204,8 @@ export class TicketPanel {
   render() {
     const x = this.ticket;
     const focused = document.activeElement && this.root.contains(document.activeElement) ? document.activeElement.id : null;
+    // A live change redraws the panel: text the agent is writing (a note) stays.
+    const typed = [...this.root.querySelectorAll("textarea")].filter((a) => a.value).map((a) => [a.id, a.value]);
     replaceChildren(
       this.root,
       el(
@@ -221,6 +223,10 @@ export class TicketPanel {
       this.attachmentsBox(),
       this.historyBox(),
     );
+    for (const [id, value] of typed) {
+      const area = document.getElementById(id);
+      if (area) area.value = value;
+    }
     if (focused) {
       const again = document.getElementById(focused);
       if (again) again.focus();
