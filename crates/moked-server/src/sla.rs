@@ -460,7 +460,7 @@ fn alert_of(ticket: &Ticket, status: &SlaStatus) -> Option<SlaAlert> {
 fn board_of(mut alerts: Vec<SlaAlert>) -> SlaBoard {
     let breaches = alerts.iter().filter(|a| a.kind == SlaKind::Breach).count();
     let warnings = alerts.len() - breaches;
-    alerts.sort_by(|a, b| b.due.cmp(&a.due));
+    alerts.sort_by_key(|a| std::cmp::Reverse(a.due));
     alerts.truncate(LATEST);
     SlaBoard {
         warnings,
