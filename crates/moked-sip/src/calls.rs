@@ -9,6 +9,7 @@
 use crate::dialog::{Ends, Mark, from_tag};
 use crate::proxy::{self, ForwardError, Own};
 use crate::registrar::Registrar;
+use crate::stateless;
 use crate::transfer::{Pending, TRANSFER_PREFIX};
 use moked_domain::PhoneE164;
 use moked_live::{ChatStatus, Live, LiveError, LiveEvent, OpenCall};
@@ -521,10 +522,12 @@ impl Calls {
                     return;
                 },
                 message = leg.tx.receive(), if !phone_done => match message {
+                    // Every 2xx goes on, also after the caller's ACK ended
+                    // the server transaction's part (RFC 3261 §16.7).
                     Some(SipMessage::Response(response))
                         if response.status_code.kind() == StatusCodeKind::Successful =>
                     {
-                        relay(tx, response).await;
+                        stateless::relay_2xx(&self.endpoint, &self.own, response).await;
                     }
                     Some(_) => {}
                     None => phone_done = true,

@@ -83,7 +83,7 @@ pub(crate) async fn pass_ack(endpoint: &EndpointInner, own: &Own, mut ack: Reque
 }
 
 /// Sends a 2xx whose transaction is gone back towards the caller.
-async fn relay_2xx(endpoint: &EndpointInner, own: &Own, response: Response) {
+pub(crate) async fn relay_2xx(endpoint: &EndpointInner, own: &Own, response: Response) {
     let ours = response
         .via_header()
         .ok()
