@@ -671,6 +671,21 @@ mod tests {
     }
 
     #[test]
+    fn an_sla_record_is_history_only() {
+        let mut t = ticket();
+        let reached = TicketChange::SlaReached {
+            target: SlaTarget::FirstResponse,
+            kind: SlaKind::Warning,
+            due: later(240),
+        };
+        let entry = apply_change(&mut t, &reached, later(200)).expect("valid");
+        let expected = json!({"target": "first_response", "kind": "warning", "due": later(240)});
+        assert_eq!(entry, Some((Value::Null, expected)));
+        assert_eq!(reached.field(), SLA_HISTORY_FIELD);
+        assert_eq!(t, ticket(), "no field changes, not even updated_at");
+    }
+
+    #[test]
     fn attachments_are_hashed_with_sha256() {
         assert_eq!(
             sha256_hex(b"abc"),
