@@ -580,6 +580,11 @@ impl Calls {
             finish(&mut tx, status, Vec::new()).await;
             return;
         }
+        if self.own.looped(&tx.original) {
+            // Sent back here (a Request-URI of this server and no Route).
+            finish(&mut tx, StatusCode::LoopDetected, Vec::new()).await;
+            return;
+        }
         let mark = Mark::of_request(&tx.original, &self.own);
         let mut request = tx.original.clone();
         self.own.strip_route(&mut request);

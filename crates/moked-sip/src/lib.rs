@@ -32,6 +32,17 @@
 //!   400; unparseable datagrams are dropped by the stack. Every
 //!   transaction ends by its timers; answered calls' dialogs are forgotten
 //!   at their BYE or after 12 hours.
+//! - **Dialogs** (module `dialog`): the Record-Route carries the call's
+//!   organization, interaction, agent and a hash of the caller's tag, so a
+//!   BYE is forwarded by loose routing and ends the right call without any
+//!   memory of the dialog; at start, voice calls a previous process left
+//!   waiting or ringing are ended. A phone's repeated 2xx and the caller's
+//!   2xx ACKs are passed on statelessly (module `stateless`, RFC 3261 §16.7).
+//! - **Transfer** (module `transfer`): a transfer from the desktop sends a
+//!   REFER to the caller in the dialog on the agent's behalf; a refusal
+//!   leaves the call with the agent and the desktop gets 409; on 202 the
+//!   agent's phone gets BYE from here and the caller's INVITE to
+//!   `sip:transfer-TOKEN@…` is the same interaction, queued again.
 
 mod calls;
 mod config;

@@ -241,12 +241,6 @@ impl Center {
         (sipp_on(scenario, port, &[]), port)
     }
 
-    /// Like [`Center::phone`], with more sipp arguments.
-    pub fn phone_with(&self, scenario: &'static str, args: &[&str]) -> (Sipp, u16) {
-        let port = free_port();
-        (sipp_on(scenario, port, args), port)
-    }
-
     /// Stops the SIP server and the live center and starts new ones on the
     /// same store and the same port, as a restart of Moked would.
     pub async fn restart(self) -> Center {
