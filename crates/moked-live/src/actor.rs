@@ -815,6 +815,15 @@ impl Org {
         Ok(wanted)
     }
 
+    /// The email queue a receiving address feeds.
+    pub async fn email_queue(&mut self, wanted: QueueId) -> Result<QueueId, LiveError> {
+        let index = self.queue_index.get(&wanted).ok_or(not_found("queue"))?;
+        if self.queues[index.index()].channel != Channel::Email {
+            return Err(LiveError::invalid("queue", "not an email queue"));
+        }
+        Ok(wanted)
+    }
+
     /// Routes a chat the caller has recorded.
     pub async fn route_new(&mut self, new: NewChat) -> Result<ChatStatus, LiveError> {
         let queue = *self.queue_index.get(&new.queue).ok_or(not_found("queue"))?;

@@ -12,9 +12,9 @@ use crate::error::LiveError;
 use crate::{MAX_MESSAGE_CHARS, rebuild};
 use moked_domain::Channel;
 use moked_store::{
-    ChatMessage, Customer, CustomerTier, InteractionId, MessageInsert, NewCustomer, NewInteraction,
-    NewMessage, OrgId, QueueId, Sender, Store, StoreError, TimelineEntry, TimelineStep, UserId,
-    WrapUpCodeId,
+    ChatMessage, Customer, CustomerId, CustomerTier, InteractionId, MessageInsert, NewCustomer,
+    NewInteraction, NewMessage, OrgId, QueueId, Sender, Store, StoreError, TimelineEntry,
+    TimelineStep, UserId, WrapUpCodeId,
 };
 use std::collections::HashMap;
 use std::future::Future;
@@ -185,6 +185,25 @@ impl Live {
         let customer =
             find_or_create_customer(self.inner.store.as_ref(), org, &name, &open).await?;
         self.enter(org, Channel::Voice, queue, customer, Lang::He)
+            .await
+    }
+
+    /// Routes an email as a contact of its organization's email queue, for
+    /// a customer the caller found (by address) or created: records the
+    /// interaction with its `queued` step and routes it like a chat. The
+    /// email's text then enters with [`Live::customer_message`] and the
+    /// agent answers with [`Live::agent_message`].
+    pub async fn open_email(
+        &self,
+        org: OrgId,
+        queue: QueueId,
+        customer: CustomerId,
+    ) -> Result<ChatOpened, LiveError> {
+        let queue = self
+            .call(org, move |o: &mut Org| Box::pin(o.email_queue(queue)))
+            .await?;
+        let customer = self.inner.store.customer(org, customer).await?;
+        self.enter(org, Channel::Email, queue, customer, Lang::He)
             .await
     }
 

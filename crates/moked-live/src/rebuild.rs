@@ -26,6 +26,9 @@ use tokio::sync::broadcast;
 
 /// Chat capacity of an agent without a configured one.
 const DEFAULT_CHAT_CAPACITY: u16 = 3;
+/// Email capacity of an agent without a configured one: emails wait for
+/// answers longer than chats, so an agent holds more of them.
+const DEFAULT_EMAIL_CAPACITY: u16 = 5;
 /// Score weight per step of queue priority: a day of waiting, so a
 /// higher-priority queue is served first in practice.
 const PRIORITY_WEIGHT: f64 = 86_400.0;
@@ -189,21 +192,22 @@ impl Org {
         }
         for user in store.users(self.id).await? {
             let capacities = store.agent_capacities(self.id, user.id).await?;
-            let chats = capacities
-                .iter()
-                .find(|capacity| capacity.channel == Channel::Chat)
-                .map(|capacity| capacity.max_concurrent)
-                .unwrap_or(if user.role == Role::Agent {
-                    DEFAULT_CHAT_CAPACITY
-                } else {
-                    0
-                });
-            if chats == 0 {
+            let configured = |channel: Channel, default: u16| {
+                capacities
+                    .iter()
+                    .find(|capacity| capacity.channel == channel)
+                    .map(|capacity| capacity.max_concurrent)
+                    .unwrap_or(if user.role == Role::Agent { default } else { 0 })
+            };
+            let chats = configured(Channel::Chat, DEFAULT_CHAT_CAPACITY);
+            let emails = configured(Channel::Email, DEFAULT_EMAIL_CAPACITY);
+            if chats == 0 && emails == 0 {
                 continue;
             }
-            // The engine counts chats in a byte; more than 255 at once is
-            // no real agent.
+            // The engine counts contacts in a byte; more than 255 at once
+            // is no real agent.
             let slots = chats.min(u16::from(u8::MAX)) as u8;
+            let email_slots = emails.min(u16::from(u8::MAX)) as u8;
             let levels = store
                 .agent_skills(self.id, user.id)
                 .await?
@@ -221,6 +225,7 @@ impl Org {
                 // One call at a time, once a phone is registered.
                 capacity: Capacity::NONE
                     .with(Channel::Chat, slots)
+                    .with(Channel::Email, email_slots)
                     .with(Channel::Voice, 1),
                 queues: Vec::new(),
             };
@@ -266,7 +271,9 @@ impl Org {
         let mut waiting = Vec::new();
         let mut connected = Vec::new();
         for interaction in self.store.open_interactions(self.id).await? {
-            if interaction.channel != Channel::Chat {
+            // Calls do not outlive the process that carried their media;
+            // chats and emails wait on.
+            if !matches!(interaction.channel, Channel::Chat | Channel::Email) {
                 continue;
             }
             let place = place_of(&interaction);

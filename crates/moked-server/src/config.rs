@@ -43,6 +43,8 @@ pub struct ServerConfig {
     pub sip_listen: Option<SocketAddr>,
     /// The digest realm of the agents' SIP accounts.
     pub sip_realm: String,
+    /// The email channel: SMTP listener, relay, IMAP mailbox.
+    pub mail: crate::email::config::MailConfig,
 }
 
 /// Requests allowed per minute on the public endpoints (each is a token
@@ -90,6 +92,7 @@ impl Default for ServerConfig {
             widget: WidgetConfig::default(),
             sip_listen: None,
             sip_realm: DEFAULT_SIP_REALM.to_owned(),
+            mail: crate::email::config::MailConfig::default(),
         }
     }
 }
@@ -109,6 +112,7 @@ struct FileConfig {
     widget: Option<WidgetConfig>,
     sip_listen: Option<String>,
     sip_realm: Option<String>,
+    mail: Option<crate::email::config::MailFile>,
 }
 
 /// What the command line gave (`None`: not given).
@@ -128,6 +132,8 @@ pub struct ConfigOverrides {
     pub sip_listen: Option<String>,
     /// `--sip-realm REALM`.
     pub sip_realm: Option<String>,
+    /// `--smtp-listen`, `--smtp-relay`, `--imap-*`.
+    pub mail: crate::email::config::MailOverrides,
 }
 
 /// Why a configuration cannot be used; names the source and the key.
@@ -184,15 +190,27 @@ impl ServerConfig {
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<ServerConfig, ConfigError> {
         let mut config = ServerConfig::default();
+        let mut mail_file = None;
         if let Some(path) = &overrides.config_file {
-            config.apply_file(path)?;
+            mail_file = config.apply_file(path)?;
         }
         config.apply_env(&env)?;
         config.apply_flags(overrides)?;
+        let file_key = |name: &str| match &overrides.config_file {
+            Some(path) => format!("{}: key `{name}`", path.display()),
+            None => name.to_owned(),
+        };
+        config.mail =
+            crate::email::config::MailConfig::resolve(mail_file, &file_key, &env, &overrides.mail)?;
         Ok(config)
     }
 
-    fn apply_file(&mut self, path: &Path) -> Result<(), ConfigError> {
+    /// Applies the file's keys and hands back its `[mail]` table, which
+    /// the email channel's settings resolve with the other sources.
+    fn apply_file(
+        &mut self,
+        path: &Path,
+    ) -> Result<Option<crate::email::config::MailFile>, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_owned(),
             source,
@@ -228,7 +246,7 @@ impl ServerConfig {
         if let Some(realm) = file.sip_realm {
             self.sip_realm = check_sip_realm(&realm, key("sip_realm"))?;
         }
-        Ok(())
+        Ok(file.mail)
     }
 
     fn apply_env(&mut self, env: &impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {

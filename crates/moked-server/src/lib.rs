@@ -26,6 +26,7 @@ mod assets;
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod email;
 pub mod error;
 pub mod json;
 pub mod metrics;
@@ -110,6 +111,7 @@ pub struct Server {
     state: AppState,
     app: Router,
     sip: Option<SipServer>,
+    email: email::EmailTasks,
 }
 
 /// Opens the store, starts the live center and binds the address.
@@ -130,13 +132,16 @@ pub async fn build_with_store(
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     let sip_listen = config.sip_listen;
+    let mail = config.mail.clone();
     let state = AppState::new(store, live, config);
     let app = app(state.clone());
+    let email = email::start(&state.email, &mail).await?;
     let mut server = Server {
         listener,
         state,
         app,
         sip: None,
+        email,
     };
     if let Some(addr) = sip_listen {
         server.start_sip(addr).await?;
@@ -227,6 +232,11 @@ impl Server {
         self.sip.as_ref().map(SipServer::local_addr)
     }
 
+    /// Where the SMTP listener is bound, when it runs.
+    pub fn smtp_addr(&self) -> Option<SocketAddr> {
+        self.email.smtp_addr()
+    }
+
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in
     /// progress and closes the WebSockets.
     pub async fn serve(self) -> anyhow::Result<()> {
@@ -261,6 +271,7 @@ impl Server {
             tracing::info!(addr = %sip.local_addr(), "SIP stopped");
             drop(sip);
         }
+        drop(self.email);
         Ok(())
     }
 }

@@ -28,6 +28,8 @@ pub struct AppState {
     pub tickets: TicketService,
     /// The SLA runner (its task announces warnings and breaches).
     pub sla: Arc<SlaRunner>,
+    /// The email channel (intake, outbox, receiving addresses).
+    pub email: Arc<crate::email::EmailState>,
     /// The configuration the server started with.
     pub config: Arc<ServerConfig>,
     /// The public endpoints' rate limiters.
@@ -64,6 +66,7 @@ impl AppState {
             tickets,
             sla,
             search: SearchService::start(&search_dir, store.clone(), live.clone()),
+            email: Arc::new(crate::email::EmailState::new(store.clone(), live.clone())),
             store,
             fanout: Arc::new(Fanout::new(live.clone())),
             live,

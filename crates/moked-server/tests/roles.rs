@@ -140,6 +140,27 @@ fn cases() -> Vec<Case> {
             Some(json!({"name": "שעות קיץ", "intervals": []})),
             Admin,
         ),
+        case(M::GET, "/mail/addresses", None, Supervisor),
+        case(
+            M::POST,
+            "/mail/addresses",
+            Some(
+                json!({"address": "service@acme.example", "queue": "{queue}", "display_name": "שירות לקוחות"}),
+            ),
+            Admin,
+        ),
+        case(
+            M::DELETE,
+            "/mail/addresses?address=service@acme.example",
+            None,
+            Admin,
+        ),
+        case(
+            M::POST,
+            "/tickets/{queue}/reply",
+            Some(json!({"body": "תשובה ללקוחה"})),
+            Agent,
+        ),
         case(M::GET, "/customers?q=%D7%9C%D7%95%D7%99", None, Agent),
         case(
             M::POST,

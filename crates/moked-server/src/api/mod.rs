@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod agent;
 pub mod customers;
+pub mod email;
 pub mod fanout;
 pub mod search;
 pub mod session;
@@ -240,6 +241,14 @@ fn admin_routes(routes: Routes) -> Routes {
             &["GET", "PUT"],
             get(get_business_hours).put(update_business_hours),
         )
+        .route(
+            "/mail/addresses",
+            &["GET", "POST", "DELETE"],
+            get(email::list_addresses)
+                .post(email::put_address)
+                .delete(email::delete_address),
+        )
+        .route("/tickets/{id}/reply", &["POST"], post(email::reply))
 }
 
 fn staff_routes(routes: Routes) -> Routes {

@@ -49,6 +49,7 @@ pub async fn seed(
     let hours = business_hours(store, org.id).await?;
     let queues = queues(store, org.id, &skills).await?;
     let voice_queues = voice_queues(store, org.id, &skills).await?;
+    email_queue(store, org.id).await?;
     let codes = wrap_up_codes(store, org.id).await?;
     let password_hash = crate::auth::hash_password(&options.password);
     let staff = staff(store, org.id, &password_hash, &teams, options.bots).await?;
@@ -59,6 +60,14 @@ pub async fn seed(
     let phones = sip_accounts(store, org.id, &staff.humans, options).await?;
     for bot in &staff.bots {
         give_chat_capacity(store, org.id, bot.user.id, BOT_CHAT_CAPACITY).await?;
+        // Bots answer chats only: the demo's emails wait for a person.
+        let no_email = AgentCapacity {
+            channel: Channel::Email,
+            max_concurrent: 0,
+        };
+        store
+            .set_agent_capacity(org.id, bot.user.id, no_email)
+            .await?;
         let skill = [(bot.department, 7)];
         give_skills(store, org.id, bot.user.id, &skill, &skills).await?;
     }
@@ -238,6 +247,38 @@ async fn voice_queues(
         queues.push(queue);
     }
     Ok(queues)
+}
+
+/// The address the demo organization receives mail at.
+pub const DEMO_MAIL_ADDRESS: &str = "service@demo.example";
+
+/// The email queue ("דואר — שירות לקוחות", no skill required) that mail to
+/// [`DEMO_MAIL_ADDRESS`] enters.
+async fn email_queue(store: &dyn Store, org: OrgId) -> Result<Queue, DemoError> {
+    const NAME: &str = "דואר — שירות לקוחות";
+    let existing = store.queues(org).await?;
+    let queue = match existing.into_iter().find(|queue| queue.spec.name == NAME) {
+        Some(queue) => queue,
+        None => {
+            let new = NewQueue {
+                name: NAME.to_owned(),
+                channel: Channel::Email,
+                skill: None,
+                service_level_seconds: 4 * 3600,
+                auto_accept: false,
+                business_hours: None,
+                priority: 0,
+                wrap_up_seconds: 30,
+                offer_timeout_seconds: 0,
+            };
+            store.create_queue(org, &new).await?
+        }
+    };
+    let address = EmailAddress::parse(DEMO_MAIL_ADDRESS).expect("a valid demo address");
+    store
+        .put_mail_address(org, &address, queue.id, "שירות לקוחות")
+        .await?;
+    Ok(queue)
 }
 
 /// The name of a department's voice queue.

@@ -38,6 +38,29 @@ pub struct Args {
     /// 127.0.0.1:5060 for demo].
     #[arg(long, value_name = "ADDR")]
     pub sip_listen: Option<String>,
+    /// Receive email over SMTP on this address and port, for the
+    /// organizations' configured addresses only [env MOKED_SMTP_LISTEN;
+    /// default: no SMTP].
+    #[arg(long, value_name = "ADDR")]
+    pub smtp_listen: Option<String>,
+    /// Send agents' email replies through this SMTP relay, address and port
+    /// [env MOKED_SMTP_RELAY; default: replies wait in the outbox].
+    #[arg(long, value_name = "ADDR")]
+    pub smtp_relay: Option<String>,
+    /// Poll this IMAP server (HOST:PORT) for mail; the password comes from
+    /// MOKED_IMAP_PASSWORD or the file, never a flag [env MOKED_IMAP_SERVER].
+    #[arg(long, value_name = "HOST:PORT")]
+    pub imap_server: Option<String>,
+    /// The IMAP login [env MOKED_IMAP_USER].
+    #[arg(long, value_name = "NAME")]
+    pub imap_user: Option<String>,
+    /// The IMAP folder [env MOKED_IMAP_FOLDER; default INBOX].
+    #[arg(long, value_name = "NAME")]
+    pub imap_folder: Option<String>,
+    /// The organization address the IMAP mailbox feeds
+    /// [env MOKED_IMAP_ADDRESS].
+    #[arg(long, value_name = "ADDRESS")]
+    pub imap_address: Option<String>,
     /// Digest realm of the agents' SIP accounts [env MOKED_SIP_REALM;
     /// default moked].
     #[arg(long, value_name = "REALM")]
@@ -55,6 +78,14 @@ impl Args {
             secure_cookies: self.secure_cookies,
             sip_listen: self.sip_listen.clone(),
             sip_realm: self.sip_realm.clone(),
+            mail: moked_server::email::config::MailOverrides {
+                smtp_listen: self.smtp_listen.clone(),
+                smtp_relay: self.smtp_relay.clone(),
+                imap_server: self.imap_server.clone(),
+                imap_user: self.imap_user.clone(),
+                imap_folder: self.imap_folder.clone(),
+                imap_address: self.imap_address.clone(),
+            },
         })
     }
 }
