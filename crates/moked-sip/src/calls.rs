@@ -634,7 +634,7 @@ impl Calls {
         if let Ok(call_id) = bye.call_id_header() {
             lock(&self.ends).remove(call_id.value());
         }
-        let ended = if mark.from_caller(bye) {
+        let ended = if mark.sent_by_caller(bye) {
             self.live.customer_end(mark.org, mark.call).await
         } else {
             self.live.end(mark.org, mark.agent, mark.call).await

@@ -89,7 +89,7 @@ impl Mark {
     }
 
     /// Whether the request comes from the caller's end.
-    pub(crate) fn from_caller(&self, request: &Request) -> bool {
+    pub(crate) fn sent_by_caller(&self, request: &Request) -> bool {
         from_tag(request).is_some_and(|tag| fnv(&tag) == self.caller)
     }
 }
@@ -172,7 +172,7 @@ impl Ends {
         let Ok(seq) = request.cseq_header().and_then(|c| c.seq()) else {
             return;
         };
-        if self.mark.from_caller(request) {
+        if self.mark.sent_by_caller(request) {
             self.caller_cseq = self.caller_cseq.max(seq);
         } else {
             self.agent_cseq = self.agent_cseq.max(seq);
