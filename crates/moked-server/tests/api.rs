@@ -12,6 +12,7 @@ use serde_json::json;
 both_backends! {
     login_logout_and_csrf => login_logout_and_csrf;
     admin_round_trips_in_hebrew => admin_round_trips_in_hebrew;
+    sip_accounts_and_routes_are_managed_by_admins => sip_accounts_and_routes_are_managed_by_admins;
     bad_input_gets_problems_naming_the_field => bad_input_gets_problems_naming_the_field;
     login_is_rate_limited => login_is_rate_limited;
     forwarded_for_is_trusted_only_when_configured => forwarded_for_is_trusted_only_when_configured;
@@ -485,4 +486,87 @@ async fn health_metrics_and_openapi(backend: Backend) {
     assert_eq!(document.status, StatusCode::OK);
     assert_eq!(document.json["openapi"], "3.1.0");
     assert!(document.json["paths"]["/widget/{org}/chats"]["post"].is_object());
+}
+
+async fn sip_accounts_and_routes_are_managed_by_admins(backend: Backend) {
+    let (server, org) = server_with_org(backend).await;
+    let admin = Client::login(&server, "acme", "admin").await;
+    let account =
+        |username: &str, password: &str| json!({"username": username, "password": password});
+    let path = format!("/api/v1/sip/accounts/{}", org.agent.0);
+
+    let created = admin.put(&path, account("1001", "סיסמת-טלפון-1")).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.text);
+    assert_eq!(created.json["username"], "1001");
+    assert_eq!(created.json["registered"], false);
+    let listed = admin.get("/api/v1/sip/accounts").await;
+    assert_eq!(listed.json.as_array().unwrap().len(), 1);
+    assert!(
+        !listed.text.contains("ha1") && !listed.text.contains("סיסמת"),
+        "no secret is shown: {}",
+        listed.text
+    );
+    let stored = server
+        .store
+        .sip_account_by_username("1001")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.ha1, moked_sip::ha1("1001", "moked", "סיסמת-טלפון-1"));
+
+    let short = admin.put(&path, account("1001", "קצרה")).await;
+    assert_problem(&short, StatusCode::UNPROCESSABLE_ENTITY, "password");
+    let bad_name = admin.put(&path, account("דנה לוי", "סיסמת-טלפון-1")).await;
+    assert_problem(&bad_name, StatusCode::UNPROCESSABLE_ENTITY, "username");
+    let taken = admin
+        .put(
+            &format!("/api/v1/sip/accounts/{}", org.supervisor.0),
+            account("1001", "סיסמת-טלפון-2"),
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.text);
+
+    let voice = admin
+        .post(
+            "/api/v1/queues",
+            json!({"name": "חיובים — טלפון", "channel": "voice"}),
+        )
+        .await;
+    let voice = voice.json["id"].as_i64().unwrap();
+    let routed = admin
+        .put("/api/v1/sip/routes/billing", json!({"queue": voice}))
+        .await;
+    assert_eq!(routed.status, StatusCode::OK, "{}", routed.text);
+    let chat_queue = admin
+        .put("/api/v1/sip/routes/sales", json!({"queue": org.queue.0}))
+        .await;
+    assert_problem(&chat_queue, StatusCode::UNPROCESSABLE_ENTITY, "queue");
+    let bad_address = admin
+        .put("/api/v1/sip/routes/bil%20ling", json!({"queue": voice}))
+        .await;
+    assert_problem(&bad_address, StatusCode::UNPROCESSABLE_ENTITY, "address");
+    let routes = admin.get("/api/v1/sip/routes").await;
+    assert_eq!(routes.json, json!([{"address": "billing", "queue": voice}]));
+
+    let removed = admin
+        .send(Method::DELETE, "/api/v1/sip/routes/billing", None)
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT);
+    let again = admin
+        .send(Method::DELETE, "/api/v1/sip/routes/billing", None)
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    let removed = admin.send(Method::DELETE, &path, None).await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT);
+    assert_eq!(admin.get("/api/v1/sip/accounts").await.json, json!([]));
+    let supervisor = Client::login(&server, "acme", "supervisor").await;
+    let refused = supervisor
+        .put(&path, account("1002", "סיסמת-טלפון-3"))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+fn assert_problem(answer: &common::Answer, status: StatusCode, field: &str) {
+    assert_eq!(answer.status, status, "{}", answer.text);
+    assert_eq!(answer.json["field"], field, "{}", answer.text);
 }

@@ -140,6 +140,22 @@ fn cases() -> Vec<Case> {
             Some(json!({"name": "שעות קיץ", "intervals": []})),
             Admin,
         ),
+        case(M::GET, "/sip/accounts", None, Supervisor),
+        case(
+            M::PUT,
+            "/sip/accounts/{target}",
+            Some(json!({"username": "2001", "password": "סיסמה-ארוכה"})),
+            Admin,
+        ),
+        case(M::DELETE, "/sip/accounts/{target}", None, Admin),
+        case(M::GET, "/sip/routes", None, Supervisor),
+        case(
+            M::PUT,
+            "/sip/routes/{address}",
+            Some(json!({"queue": "{queue}"})),
+            Admin,
+        ),
+        case(M::DELETE, "/sip/routes/{address}", None, Admin),
         case(M::GET, "/mail/addresses", None, Supervisor),
         case(
             M::POST,
@@ -532,6 +548,8 @@ async fn every_endpoint_as_every_role(backend: Backend) {
         ("chat", chat),
         ("code", a.code.0),
         ("agent", a.agent.0),
+        // A SIP address may be a number callers dial.
+        ("address", 35_551_234),
     ]);
     let ids = Ids(ids.0.into_iter().chain(tickets).collect());
     let callers = [

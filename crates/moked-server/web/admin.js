@@ -1,5 +1,6 @@
 // The admin page: one tab per kind of configuration (queues, skills, agents,
-// teams, wrap-up codes, business hours), each a list and a create/edit form.
+// teams, wrap-up codes, business hours, phones' SIP accounts and the SIP
+// addresses of voice queues), each a list and a create/edit form.
 // The server validates; its problem answers name the field, and the message is
 // shown under that field. After a change the server reloads the live center.
 
@@ -14,7 +15,7 @@ const SLOT_MINUTES = 30;
 const SLOTS = 1440 / SLOT_MINUTES;
 
 /** Lists the forms' selects draw from, read once per tab switch. */
-const refs = { skills: [], teams: [], hours: [] };
+const refs = { skills: [], teams: [], hours: [], users: [], queues: [] };
 const ui = {};
 let current = "queues";
 /** While the mouse button is down over the hours grid: the value being painted. */
@@ -112,7 +113,45 @@ const TABS = {
     ],
     extra: hoursExtras,
   },
+  // Keyed by the agent: PUT replaces the account; the password never comes back.
+  sip_accounts: {
+    path: "/sip/accounts",
+    columns: [
+      ["user", (a) => userName(a.user)],
+      ["username", (a) => a.username],
+      ["realm", (a) => a.realm],
+      ["phone", (a) => t(a.registered ? "admin.phone_registered" : "admin.phone_unregistered")],
+    ],
+    fields: (item) => [
+      { name: "user", type: "select", numeric: true, readonly: Boolean(item), options: refs.users.filter((u) => !item || u.id === item.user).map((u) => [u.id, u.display_name]) },
+      { name: "username", type: "text", required: true, autocomplete: "off" },
+      { name: "password", type: "password", required: true, autocomplete: "new-password", hint: "admin.sip_password_hint" },
+    ],
+    write: (data) => ["PUT", `/sip/accounts/${data.user}`, { username: data.username, password: data.password }],
+    remove: (item) => `/sip/accounts/${item.user}`,
+    title: (item) => item.username,
+  },
+  // Keyed by the address callers dial: sip:ADDRESS@host.
+  sip_routes: {
+    path: "/sip/routes",
+    columns: [
+      ["address", (r) => r.address],
+      ["queue", (r) => nameOf(refs.queues, r.queue)],
+    ],
+    fields: (item) => [
+      { name: "address", type: "text", required: true, readonly: Boolean(item), autocomplete: "off", hint: "admin.sip_address_hint" },
+      { name: "queue", type: "select", numeric: true, options: refs.queues.filter((q) => q.channel === "voice").map((q) => [q.id, q.name]) },
+    ],
+    write: (data) => ["PUT", `/sip/routes/${encodeURIComponent(data.address)}`, { queue: data.queue }],
+    remove: (item) => `/sip/routes/${encodeURIComponent(item.address)}`,
+    title: (item) => item.address,
+  },
 };
+
+function userName(id) {
+  const user = refs.users.find((u) => Number(u.id) === Number(id));
+  return user ? user.display_name : "—";
+}
 
 function weeklyHours(intervals) {
   const minutes = intervals.reduce((s, i) => s + (i.closes_minute - i.opens_minute), 0);
@@ -122,10 +161,10 @@ function weeklyHours(intervals) {
 // ---------------------------------------------------------------- list
 
 async function loadRefs() {
-  const [skills, teams, hours] = await Promise.all([api("GET", "/skills"), api("GET", "/teams"), api("GET", "/business-hours")]);
-  refs.skills = skills;
-  refs.teams = teams;
-  refs.hours = hours;
+  const [skills, teams, hours, users, queues] = await Promise.all(
+    ["/skills", "/teams", "/business-hours", "/users", "/queues"].map((path) => api("GET", path)),
+  );
+  Object.assign(refs, { skills, teams, hours, users, queues });
 }
 
 async function showTab(name) {
@@ -153,7 +192,12 @@ function renderList(name, items) {
       "tr",
       {},
       tab.columns.map(([, value]) => el("td", { text: value(item) })),
-      el("td", {}, el("button", { type: "button", class: "secondary", on: { click: () => editItem(name, item) }, text: t("admin.edit") })),
+      el(
+        "td",
+        {},
+        el("button", { type: "button", class: "secondary", on: { click: () => editItem(name, item) }, text: t("admin.edit") }),
+        tab.remove ? el("button", { type: "button", class: "secondary", on: { click: () => removeItem(name, item) }, text: t("admin.delete") }) : null,
+      ),
     ),
   );
   replaceChildren(
@@ -181,6 +225,17 @@ async function editItem(name, item) {
   }
 }
 
+async function removeItem(name, item) {
+  if (!window.confirm(t("admin.delete_confirm", { name: TABS[name].title(item) }))) return;
+  try {
+    await api("DELETE", TABS[name].remove(item));
+    toast(t("admin.deleted"));
+    await showTab(name);
+  } catch (e) {
+    toast(e.message, "error");
+  }
+}
+
 // ---------------------------------------------------------------- form
 
 function inputFor(f, item) {
@@ -193,7 +248,7 @@ function inputFor(f, item) {
   if (f.type === "select") {
     control = el(
       "select",
-      { id, name: f.name, dataset: { numeric: f.numeric ? "1" : "", nullable: f.nullable ? "1" : "" } },
+      { id, name: f.name, disabled: Boolean(f.readonly), dataset: { numeric: f.numeric ? "1" : "", nullable: f.nullable ? "1" : "" } },
       f.nullable ? el("option", { value: "", text: t(f.nullLabel || "common.none") }) : null,
       f.options.map(([v, label]) => el("option", { value: String(v), selected: value != null && String(value) === String(v), text: label })),
     );
@@ -227,7 +282,8 @@ function renderForm(name, item, focus = false) {
   const tab = TABS[name];
   const fields = tab.fields(item);
   const extras = tab.extra ? tab.extra(item) : null;
-  const title = item ? t("admin.edit_title", { name: item.name || item.display_name || item.code || "" }) : t("admin.new_title");
+  const label = item && (tab.title ? tab.title(item) : item.name || item.display_name || item.code);
+  const title = item ? t("admin.edit_title", { name: label || "" }) : t("admin.new_title");
   const form = el(
     "form",
     { class: "panel form-panel", novalidate: true, "aria-labelledby": "form-title" },
@@ -286,7 +342,8 @@ async function save(name, item, form, fields, extras) {
   if (extras && extras.into) data = extras.into(data);
   const body = tab.body ? tab.body(data, item) : data;
   try {
-    const saved = item ? await api("PUT", `${tab.path}/${item.id}`, body) : await api("POST", tab.path, body);
+    const [method, path, payload] = tab.write ? tab.write(body) : item ? ["PUT", `${tab.path}/${item.id}`, body] : ["POST", tab.path, body];
+    const saved = await api(method, path, payload);
     const id = (saved && saved.id) ?? (item && item.id);
     if (extras && extras.after) await extras.after(id, form);
     toast(t("admin.saved"));
@@ -301,7 +358,7 @@ async function save(name, item, form, fields, extras) {
  * taken: the message goes under it, in the user's language.
  */
 function conflictError(form, e) {
-  const field = ["name", "code", "login"].find((f) => form.elements[f]);
+  const field = ["name", "code", "login", "username", "address"].find((f) => form.elements[f]);
   return field ? { field, message: t("admin.taken"), status: e.status } : e;
 }
 

@@ -12,6 +12,7 @@ pub mod email;
 pub mod fanout;
 pub mod search;
 pub mod session;
+pub mod sip;
 pub mod tickets;
 pub mod wallboard;
 pub mod widget;
@@ -241,6 +242,12 @@ fn admin_routes(routes: Routes) -> Routes {
             &["GET", "PUT"],
             get(get_business_hours).put(update_business_hours),
         )
+        .route("/sip/accounts", &["GET"], get(sip::list_accounts))
+        .route(
+            "/sip/accounts/{user}",
+            &["PUT", "DELETE"],
+            put(sip::put_account).delete(sip::delete_account),
+        )
         .route(
             "/mail/addresses",
             &["GET", "POST", "DELETE"],
@@ -249,6 +256,12 @@ fn admin_routes(routes: Routes) -> Routes {
                 .delete(email::delete_address),
         )
         .route("/tickets/{id}/reply", &["POST"], post(email::reply))
+        .route("/sip/routes", &["GET"], get(sip::list_routes))
+        .route(
+            "/sip/routes/{address}",
+            &["PUT", "DELETE"],
+            put(sip::put_route).delete(sip::delete_route),
+        )
 }
 
 fn staff_routes(routes: Routes) -> Routes {
