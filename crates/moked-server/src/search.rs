@@ -1,30 +1,36 @@
 //! Keeps the search index (`moked-search`, a tantivy index under
 //! `DATA_DIR/search`) in step with the store and answers searches.
 //!
-//! - Conversations are indexed as `message` documents whose id is the
-//!   interaction: a chat's messages (notes included: only staff search)
-//!   with the customer's name as the title. Live `message` and
-//!   `chat_ended` events mark a conversation stale; customers are marked
-//!   by the API handlers that change them.
+//! - Tickets are indexed as `ticket` documents: the subject as title, the
+//!   notes and every message of the ticket's conversations (emails, chats,
+//!   calls' notes) as text, the customer's phones, emails and ID number.
+//! - Conversations that belong to no ticket are indexed as `message`
+//!   documents whose id is the interaction: a chat's messages (notes
+//!   included: only staff search) with the customer's name as the title.
+//!   A conversation linked to a ticket is found through its ticket, once.
+//! - Live `message` and `chat_ended` events mark a conversation stale (or
+//!   its tickets, once linked), `ticket` events mark a ticket; customers
+//!   are marked by the API handlers that change them.
 //! - A flusher re-reads what is stale from the store every
 //!   [`FLUSH_EVERY`] and commits, so a saved record is found within about
 //!   a second, and the index is only ever rebuilt from the store (the
 //!   store is the truth; the index can be thrown away).
 //! - A first start on an empty index fills it from the store in the
-//!   background; [`rebuild`] does the same on demand (`moked reindex`).
+//!   background; [`rebuild`] does the same on demand (`moked reindex`),
+//!   reading the store in large pages ([`moked_store::BulkStore`]).
 //! - The index failing to open does not stop the server: chats go on and
 //!   searches answer 503 naming the reason.
 
 use moked_live::{Live, LiveEvent};
 use moked_search::{
     CustomerDoc, DocKind, Hit, Identifiers, MessageDoc, Placement, SearchDoc, SearchError,
-    SearchIndex, SearchQuery,
+    SearchIndex, SearchQuery, TicketDoc,
 };
 use moked_store::{
-    Customer, CustomerId, CustomerQuery, Interaction, InteractionId, MAX_PAGE, OrgId, Store,
-    StoreError, TimelineStep,
+    ConversationExport, Customer, CustomerId, Interaction, InteractionId, OrgId, Store, StoreError,
+    TicketExport, TicketId, TimelineStep,
 };
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -37,12 +43,15 @@ pub fn index_dir(data_dir: &Path) -> PathBuf {
 
 /// How often stale documents are re-read and committed.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
+/// Records read from the store at once by a rebuild.
+const REBUILD_PAGE: u32 = 5_000;
 
 /// A document to re-read from the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Stale {
     Conversation(OrgId, InteractionId),
     Customer(OrgId, CustomerId),
+    Ticket(OrgId, TicketId),
 }
 
 /// The search side of the server.
@@ -141,7 +150,7 @@ async fn follow_store(
     live: Live,
 ) {
     let mut followed = HashSet::new();
-    follow_new_orgs(&service, &store, &live, &mut followed).await;
+    follow_new_orgs(&service, &store, &live, &mut followed, Arrival::AtStart).await;
     if index.num_docs() == 0 {
         match rebuild(store.as_ref(), &index, |_| {}).await {
             Ok(count) if count > 0 => tracing::info!(count, "search: index filled from the store"),
@@ -153,19 +162,31 @@ async fn follow_store(
     loop {
         ticks.tick().await;
         // Organizations added while the server runs (`moked admin org add`).
-        follow_new_orgs(&service, &store, &live, &mut followed).await;
+        follow_new_orgs(&service, &store, &live, &mut followed, Arrival::Later).await;
         flush(&service, &index, store.as_ref()).await;
     }
 }
 
+/// When an organization was first seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Arrival {
+    /// When the server started.
+    AtStart,
+    /// While the server runs: it is new, and its first records may have
+    /// been saved before the subscription.
+    Later,
+}
+
 /// Subscribes to the events of organizations not followed yet, and marks
 /// their open conversations: messages may have come before the
-/// subscription (at start, or in a new organization's first moments).
+/// subscription (at start, or in a new organization's first moments). A
+/// new organization's tickets (a handful) are marked too.
 async fn follow_new_orgs(
     service: &Arc<SearchService>,
     store: &Arc<dyn Store>,
     live: &Live,
     followed: &mut HashSet<OrgId>,
+    arrival: Arrival,
 ) {
     let orgs = match store.organizations().await {
         Ok(orgs) => orgs,
@@ -186,6 +207,30 @@ async fn follow_new_orgs(
             org.id,
         ));
         mark_open_conversations(service, store.as_ref(), org.id).await;
+        if arrival == Arrival::Later {
+            mark_tickets(service, store.as_ref(), org.id).await;
+        }
+    }
+}
+
+async fn mark_tickets(service: &SearchService, store: &dyn Store, org: OrgId) {
+    let mut after = None;
+    loop {
+        match store.export_tickets(org, after, REBUILD_PAGE).await {
+            Ok(page) => {
+                for export in &page {
+                    service.mark(Stale::Ticket(org, export.ticket.id));
+                }
+                after = page.last().map(|export| export.ticket.id);
+                if page.len() < REBUILD_PAGE as usize {
+                    return;
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "search: listing a new organization's tickets failed");
+                return;
+            }
+        }
     }
 }
 
@@ -211,6 +256,7 @@ async fn follow_events(
             Ok(LiveEvent::Message { chat, .. } | LiveEvent::ChatEnded { chat, .. }) => {
                 service.mark(Stale::Conversation(org, chat));
             }
+            Ok(LiveEvent::Ticket { ticket, .. }) => service.mark(Stale::Ticket(org, ticket.id)),
             // A widget's chat finds or creates its customer: index it once
             // it is offered.
             Ok(LiveEvent::Offer {
@@ -236,7 +282,9 @@ async fn flush(service: &SearchService, index: &Arc<SearchIndex>, store: &dyn St
     }
     for item in stale {
         let doc = match item {
-            Stale::Conversation(org, chat) => conversation_doc(store, org, chat).await,
+            Stale::Conversation(org, chat) => {
+                conversation_doc(service, index, store, org, chat).await
+            }
             Stale::Customer(org, id) => match store.customer(org, id).await {
                 Ok(customer) => Ok(Some(customer_doc(org, &customer))),
                 Err(StoreError::NotFound { .. }) => {
@@ -245,6 +293,7 @@ async fn flush(service: &SearchService, index: &Arc<SearchIndex>, store: &dyn St
                 }
                 Err(error) => Err(error),
             },
+            Stale::Ticket(org, id) => ticket_doc(index, store, org, id).await,
         };
         match doc {
             Ok(Some(doc)) => {
@@ -272,8 +321,9 @@ async fn commit(index: &Arc<SearchIndex>) {
 }
 
 /// Empties the index and fills it again from every organization's
-/// customers and their conversations; `progress` gets the running count
-/// of documents. Returns how many were indexed.
+/// customers, tickets and conversations, read from the store in pages;
+/// `progress` gets the running count of documents. Returns how many were
+/// indexed.
 pub async fn rebuild(
     store: &dyn Store,
     index: &Arc<SearchIndex>,
@@ -282,34 +332,92 @@ pub async fn rebuild(
     index.clear()?;
     let mut count = 0;
     for org in store.organizations().await? {
-        let mut after = None;
-        loop {
-            let query = CustomerQuery {
-                text: None,
-                after,
-                limit: MAX_PAGE,
-            };
-            let page = store.customers(org.id, &query).await?;
-            for customer in &page {
-                index.insert_new(&customer_doc(org.id, customer))?;
-                count += 1;
-                for interaction in store.customer_interactions(org.id, customer.id).await? {
-                    let doc = conversation_of(store, org.id, &interaction, customer).await?;
-                    if let Some(doc) = doc {
-                        index.insert_new(&doc)?;
-                        count += 1;
-                    }
-                }
-                progress(count);
-            }
-            match page.last() {
-                Some(last) if page.len() == MAX_PAGE as usize => after = Some(last.id),
-                _ => break,
-            }
-        }
+        let customers = rebuild_customers(store, index, org.id, &mut count, &mut progress).await?;
+        rebuild_tickets(store, index, org.id, &customers, &mut count, &mut progress).await?;
+        rebuild_conversations(store, index, org.id, &customers, &mut count, &mut progress).await?;
     }
     commit(index).await;
     Ok(count)
+}
+
+/// Indexes an organization's customers; returns them by id for the
+/// tickets and conversations that name them.
+async fn rebuild_customers(
+    store: &dyn Store,
+    index: &SearchIndex,
+    org: OrgId,
+    count: &mut u64,
+    progress: &mut impl FnMut(u64),
+) -> Result<HashMap<CustomerId, Customer>, RebuildError> {
+    let mut customers = HashMap::new();
+    let mut after = None;
+    loop {
+        let page = store.export_customers(org, after, REBUILD_PAGE).await?;
+        for customer in &page {
+            index.insert_new(&customer_doc(org, customer))?;
+        }
+        *count += page.len() as u64;
+        progress(*count);
+        after = page.last().map(|customer| customer.id);
+        let done = page.len() < REBUILD_PAGE as usize;
+        customers.extend(page.into_iter().map(|customer| (customer.id, customer)));
+        if done {
+            return Ok(customers);
+        }
+    }
+}
+
+async fn rebuild_tickets(
+    store: &dyn Store,
+    index: &SearchIndex,
+    org: OrgId,
+    customers: &HashMap<CustomerId, Customer>,
+    count: &mut u64,
+    progress: &mut impl FnMut(u64),
+) -> Result<(), RebuildError> {
+    let mut after = None;
+    loop {
+        let page = store.export_tickets(org, after, REBUILD_PAGE).await?;
+        for export in &page {
+            let customer = export.ticket.customer.and_then(|id| customers.get(&id));
+            index.insert_new(&ticket_of(org, export, customer))?;
+        }
+        *count += page.len() as u64;
+        progress(*count);
+        after = page.last().map(|export| export.ticket.id);
+        if page.len() < REBUILD_PAGE as usize {
+            return Ok(());
+        }
+    }
+}
+
+async fn rebuild_conversations(
+    store: &dyn Store,
+    index: &SearchIndex,
+    org: OrgId,
+    customers: &HashMap<CustomerId, Customer>,
+    count: &mut u64,
+    progress: &mut impl FnMut(u64),
+) -> Result<(), RebuildError> {
+    let mut after = None;
+    loop {
+        let page = store.export_conversations(org, after, REBUILD_PAGE).await?;
+        for conversation in &page.conversations {
+            let customer = conversation
+                .interaction
+                .customer
+                .and_then(|id| customers.get(&id));
+            if let Some(customer) = customer {
+                index.insert_new(&conversation_of(org, conversation, customer))?;
+                *count += 1;
+            }
+        }
+        progress(*count);
+        match page.last {
+            Some(last) => after = Some(last),
+            None => return Ok(()),
+        }
+    }
 }
 
 /// Why a rebuild stopped.
@@ -323,45 +431,107 @@ pub enum RebuildError {
     Index(#[from] SearchError),
 }
 
+/// A conversation's document, or `None` when it has no message or no
+/// customer. A conversation linked to tickets is part of their documents:
+/// its own is removed and the tickets are marked instead.
 async fn conversation_doc(
+    service: &SearchService,
+    index: &SearchIndex,
     store: &dyn Store,
     org: OrgId,
     chat: InteractionId,
 ) -> Result<Option<SearchDoc>, StoreError> {
+    let tickets = store.interaction_tickets(org, chat).await?;
+    if !tickets.is_empty() {
+        index.delete(DocKind::Message, chat.0);
+        for ticket in tickets {
+            service.mark(Stale::Ticket(org, ticket));
+        }
+        return Ok(None);
+    }
     let interaction = store.interaction(org, chat).await?;
     let Some(customer) = interaction.customer else {
         return Ok(None);
     };
     let customer = store.customer(org, customer).await?;
-    conversation_of(store, org, &interaction, &customer).await
-}
-
-/// A conversation's document: its messages, titled with the customer's
-/// name; `None` while it has no message.
-async fn conversation_of(
-    store: &dyn Store,
-    org: OrgId,
-    interaction: &Interaction,
-    customer: &Customer,
-) -> Result<Option<SearchDoc>, StoreError> {
-    let messages = store.messages(org, interaction.id).await?;
+    let messages: Vec<String> = store
+        .messages(org, chat)
+        .await?
+        .into_iter()
+        .map(|message| message.content.body)
+        .collect();
     if messages.is_empty() {
         return Ok(None);
     }
-    let body = messages
-        .iter()
-        .map(|message| message.content.body.as_str())
-        .collect::<Vec<_>>()
-        .join("\n");
-    Ok(Some(SearchDoc::Message(MessageDoc {
+    let conversation = ConversationExport {
+        interaction,
+        messages,
+    };
+    Ok(Some(conversation_of(org, &conversation, &customer)))
+}
+
+/// A ticket's document, read with the export's one-page query; a ticket
+/// that is gone is taken out of the index.
+async fn ticket_doc(
+    index: &SearchIndex,
+    store: &dyn Store,
+    org: OrgId,
+    id: TicketId,
+) -> Result<Option<SearchDoc>, StoreError> {
+    let page = store
+        .export_tickets(org, Some(TicketId(id.0 - 1)), 1)
+        .await?;
+    let Some(export) = page.into_iter().find(|export| export.ticket.id == id) else {
+        index.delete(DocKind::Ticket, id.0);
+        return Ok(None);
+    };
+    let customer = match export.ticket.customer {
+        Some(customer) => Some(store.customer(org, customer).await?),
+        None => None,
+    };
+    Ok(Some(ticket_of(org, &export, customer.as_ref())))
+}
+
+/// A conversation's document: its messages, titled with the customer's
+/// name.
+fn conversation_of(
+    org: OrgId,
+    conversation: &ConversationExport,
+    customer: &Customer,
+) -> SearchDoc {
+    let interaction = &conversation.interaction;
+    SearchDoc::Message(MessageDoc {
         org: org.0,
         id: interaction.id.0,
         subject: customer.details.name.clone(),
-        body,
+        body: conversation.messages.join("\n"),
         placement: placement(interaction),
         created: interaction.created_at,
         sender: identifiers(customer),
-    })))
+    })
+}
+
+/// A ticket's document: where it stands (status, its team — the back-office
+/// team while escalated — and its agent) for the filters.
+fn ticket_of(org: OrgId, export: &TicketExport, customer: Option<&Customer>) -> SearchDoc {
+    let ticket = &export.ticket;
+    SearchDoc::Ticket(TicketDoc {
+        org: org.0,
+        id: ticket.id.0,
+        subject: ticket.subject.clone(),
+        body: export.texts.join("\n"),
+        placement: Placement {
+            status: Some(ticket.status.to_string()),
+            queue: None,
+            team: ticket
+                .back_office_team
+                .or(ticket.team)
+                .map(|team| team.0.to_string()),
+            agent: ticket.assignee.map(|agent| agent.0.to_string()),
+        },
+        created: ticket.created_at,
+        customer: customer.map(identifiers).unwrap_or_default(),
+    })
 }
 
 /// Status, queue and last agent of a conversation, for the filters.

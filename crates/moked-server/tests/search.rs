@@ -13,6 +13,7 @@ use std::time::Duration;
 both_backends! {
     customers_and_chats_are_found => customers_and_chats_are_found;
     bad_queries_name_the_field => bad_queries_name_the_field;
+    tickets_are_found_by_subject_notes_and_customer => tickets_are_found_by_subject_notes_and_customer;
 }
 
 /// Searches until `wanted` holds (the index commits about twice a second),
@@ -146,4 +147,42 @@ async fn bad_queries_name_the_field(backend: Backend) {
         .get("/api/v1/search?q=x&from=2026-11-01&until=2026-11-23T10:00:00Z")
         .await;
     assert_eq!(dated.status, StatusCode::OK, "{}", dated.text);
+}
+
+async fn tickets_are_found_by_subject_notes_and_customer(backend: Backend) {
+    let server = start(backend, |_| {}).await;
+    seed_org(server.store.as_ref(), "acme", "אקמה").await;
+    let agent = Client::login(&server, "acme", "agent").await;
+    let customer = agent
+        .post(
+            "/api/v1/customers",
+            json!({"name": "יעל כהן", "phones": ["054-3216547"]}),
+        )
+        .await;
+    let customer = customer.json["id"].as_i64().unwrap();
+    let ticket = agent
+        .post(
+            "/api/v1/tickets",
+            json!({"subject": "הראוטר מתנתק כל ערב", "customer": customer}),
+        )
+        .await;
+    assert_eq!(ticket.status, StatusCode::CREATED, "{}", ticket.text);
+    let ticket = ticket.json["id"].as_i64().unwrap();
+    let found = search_until(&agent, "ראוטר", |hits| has(hits, "ticket", ticket)).await;
+    assert!(
+        found
+            .iter()
+            .any(|hit| hit["title"] == "הראוטר מתנתק כל ערב")
+    );
+    search_until(&agent, "+972543216547", |hits| has(hits, "ticket", ticket)).await;
+
+    let note = agent
+        .post(
+            &format!("/api/v1/tickets/{ticket}/notes"),
+            json!({"body": "החלפנו את המודם והבעיה נפתרה"}),
+        )
+        .await;
+    assert_eq!(note.status, StatusCode::CREATED, "{}", note.text);
+    // The note's word behind its prefix ו, found in the ticket.
+    search_until(&agent, "בעיה", |hits| has(hits, "ticket", ticket)).await;
 }
