@@ -185,7 +185,7 @@ pub const OPERATIONS: &[Operation] = &[
         "GET",
         "/teams",
         "List teams",
-        Supervisor,
+        Agent,
         None,
         200,
         Some("NamedList"),

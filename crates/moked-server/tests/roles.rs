@@ -77,7 +77,7 @@ fn cases() -> Vec<Case> {
             Some(json!({"name": "חיובים"})),
             Admin,
         ),
-        case(M::GET, "/teams", None, Supervisor),
+        case(M::GET, "/teams", None, Agent),
         case(M::POST, "/teams", name(), Admin),
         case(
             M::PUT,

@@ -304,7 +304,11 @@ mod tests {
             imap_server: Some("127.0.0.1:143".into()),
             ..MailOverrides::default()
         };
-        let error = resolve(&[("MOKED_IMAP_USER", "u")], &flags).expect_err("no password");
+        let env = [
+            ("MOKED_IMAP_USER", "u"),
+            ("MOKED_IMAP_ADDRESS", "service@demo.example"),
+        ];
+        let error = resolve(&env, &flags).expect_err("no password");
         assert!(error.to_string().contains("password"), "{error}");
     }
 }

@@ -14,7 +14,7 @@ use moked_live::LiveEvent;
 use moked_mail::{Mailer, RelayConfig, Reply};
 use moked_store::{
     ChatMessage, InteractionId, NewOutboundEmail, OrgId, OutboundEmail, Sender, Store, StoreError,
-    TicketChange, TicketId, UserId,
+    TicketChange, TicketId, TicketStatus, UserId,
 };
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -121,6 +121,11 @@ impl Outbox {
                         tracing::warn!(%error, chat = %chat, "an agent's email reply was not queued");
                     }
                 }
+                Ok(LiveEvent::ChatConnected { chat, agent, .. }) => {
+                    if let Err(error) = self.agent_took(org, chat, agent).await {
+                        tracing::warn!(%error, chat = %chat, "an email's ticket was not assigned");
+                    }
+                }
                 Ok(_) => {}
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     tracing::warn!(missed, "the email outbox missed live events");
@@ -128,6 +133,32 @@ impl Outbox {
                 Err(broadcast::error::RecvError::Closed) => return,
             }
         }
+    }
+
+    /// An agent accepted an email: its tickets nobody works on become the
+    /// agent's, and open (the owner a back-office team hands back to).
+    async fn agent_took(
+        &self,
+        org: OrgId,
+        chat: InteractionId,
+        agent: UserId,
+    ) -> Result<(), StoreError> {
+        if self.store.interaction(org, chat).await?.channel != Channel::Email {
+            return Ok(());
+        }
+        for id in self.store.interaction_tickets(org, chat).await? {
+            let ticket = self.store.ticket(org, id).await?;
+            if ticket.assignee.is_some() || ticket.back_office_team.is_some() {
+                continue;
+            }
+            let mut changes = vec![TicketChange::Assignee(Some(agent))];
+            if ticket.status == TicketStatus::New {
+                changes.push(TicketChange::Status(TicketStatus::Open));
+            }
+            let by = self.tickets.actor(Some(agent));
+            self.tickets.change(org, id, &changes, by).await?;
+        }
+        Ok(())
     }
 
     async fn agent_wrote(

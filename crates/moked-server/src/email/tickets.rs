@@ -1,7 +1,10 @@
 //! The ticket writes the email channel makes (open a ticket for a contact,
 //! link a contact, reopen, first response), each with the live center's
-//! clock and the system or the agent as the actor.
+//! clock and the system or the agent as the actor, and announced like every
+//! ticket change (desktops, the wallboard and the search index follow).
+//! They answer store errors, which the SMTP listener turns into 451.
 
+use crate::tickets::TicketService;
 use moked_live::Live;
 use moked_store::{
     InteractionId, NewTicket, OrgId, Store, StoreResult, Ticket, TicketActor, TicketChange,
@@ -14,12 +17,18 @@ use std::sync::Arc;
 pub struct MailTickets {
     store: Arc<dyn Store>,
     live: Live,
+    announcer: TicketService,
 }
 
 impl MailTickets {
     /// Over the server's store and live center.
     pub fn new(store: Arc<dyn Store>, live: Live) -> MailTickets {
-        MailTickets { store, live }
+        let announcer = TicketService::new(store.clone(), live.clone());
+        MailTickets {
+            store,
+            live,
+            announcer,
+        }
     }
 
     /// Now, on the live center's clock (a test's manual clock included).
@@ -47,6 +56,7 @@ impl MailTickets {
         self.store
             .link_interaction(org, ticket.id, interaction, by)
             .await?;
+        self.announcer.announce(org, &ticket).await;
         Ok(ticket)
     }
 
@@ -60,7 +70,10 @@ impl MailTickets {
     ) -> StoreResult<()> {
         self.store
             .link_interaction(org, ticket, interaction, by)
-            .await
+            .await?;
+        let ticket = self.store.ticket(org, ticket).await?;
+        self.announcer.announce(org, &ticket).await;
+        Ok(())
     }
 
     /// Applies changes, all or none.
@@ -71,6 +84,8 @@ impl MailTickets {
         changes: &[TicketChange],
         by: TicketActor,
     ) -> StoreResult<Ticket> {
-        self.store.update_ticket(org, id, changes, by).await
+        let ticket = self.store.update_ticket(org, id, changes, by).await?;
+        self.announcer.announce(org, &ticket).await;
+        Ok(ticket)
     }
 }
