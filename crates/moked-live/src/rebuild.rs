@@ -271,9 +271,14 @@ impl Org {
         let mut waiting = Vec::new();
         let mut connected = Vec::new();
         for interaction in self.store.open_interactions(self.id).await? {
-            // Calls do not outlive the process that carried their media;
-            // chats and emails wait on.
-            if !matches!(interaction.channel, Channel::Chat | Channel::Email) {
+            // Chats and emails wait on. Calls come back too: an answered
+            // call's media flows between the two phones and its BYE still
+            // finds it; the SIP server ends the ones left waiting, whose
+            // INVITE died with the old process.
+            if !matches!(
+                interaction.channel,
+                Channel::Chat | Channel::Email | Channel::Voice
+            ) {
                 continue;
             }
             let place = place_of(&interaction);
