@@ -12,9 +12,9 @@ use crate::{
     Customer, CustomerId, Interaction, InteractionId, NewCustomer, NewTicket, OrgId, QueueId,
     Sender, StoreResult, Ticket, TicketId, TicketStatus,
 };
+use async_trait::async_trait;
 use jiff::Timestamp;
 use moked_domain::Channel;
-use async_trait::async_trait;
 
 /// The largest page an export reads at once.
 pub const MAX_EXPORT_PAGE: u32 = 10_000;
