@@ -79,7 +79,11 @@ def configure(moked: Moked, org, address: str) -> dict:
         {"name": "דוא\"ל שירות לקוחות", "channel": "email", "service_level_seconds": 3600},
     )
     made["queue"] = queue
-    moked.api("PUT", f"/mail/addresses/{address}", {"queue": queue["id"], "display_name": "שירות לקוחות"})
+    moked.api(
+        "POST",
+        "/mail/addresses",
+        {"address": address, "queue": queue["id"], "display_name": "שירות לקוחות"},
+    )
     moked.api(
         "POST",
         "/admin/sla-policies",
