@@ -449,20 +449,7 @@ macro_rules! impl_bulk_store_with_sqlx {
                     let mut tx = self.begin_write().await?;
                     let mut ids = Vec::with_capacity(customers.len());
                     for new in customers {
-                        let id: i64 = sqlx::query_scalar(
-                            "INSERT INTO customers (org_id, name, israeli_id, tier, notes) \
-                             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                        )
-                        .bind(org.0)
-                        .bind(&new.name)
-                        .bind(new.israeli_id.as_ref().map(|i| i.as_str()))
-                        .bind(new.tier.as_str())
-                        .bind(&new.notes)
-                        .fetch_one(&mut *tx)
-                        .await
-                        .map_err(|e| from_sqlx("organization", e))?;
-                        Self::insert_contact_details(&mut tx, org, CustomerId(id), new).await?;
-                        ids.push(CustomerId(id));
+                        ids.push(Self::insert_customer(&mut tx, org, new).await?);
                     }
                     tx.commit().await.map_err(backend)?;
                     Ok(ids)

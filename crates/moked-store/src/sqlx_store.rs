@@ -306,6 +306,30 @@ macro_rules! impl_store_with_sqlx {
                     .map_err(|e| from_sqlx("customer", e))
                 }
 
+                /// Writes a customer (checked by the caller) with its phones
+                /// and emails in `tx`.
+                async fn insert_customer(
+                    tx: &mut sqlx::Transaction<'_, $db>,
+                    org: OrgId,
+                    new: &NewCustomer,
+                ) -> StoreResult<CustomerId> {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO customers (org_id, name, israeli_id, tier, notes) \
+                         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                    )
+                    .bind(org.0)
+                    .bind(&new.name)
+                    .bind(new.israeli_id.as_ref().map(|i| i.as_str()))
+                    .bind(new.tier.as_str())
+                    .bind(&new.notes)
+                    .fetch_one(&mut **tx)
+                    .await
+                    .map_err(|e| from_sqlx("customer", e))?;
+                    let id = CustomerId(id);
+                    Self::insert_contact_details(tx, org, id, new).await?;
+                    Ok(id)
+                }
+
                 /// Writes a customer's phones and emails, numbered in the order given.
                 async fn insert_contact_details(
                     tx: &mut sqlx::Transaction<'_, $db>,
@@ -902,22 +926,10 @@ macro_rules! impl_store_with_sqlx {
                 ) -> StoreResult<Customer> {
                     validate::customer(new)?;
                     let mut tx = self.begin_write().await?;
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO customers (org_id, name, israeli_id, tier, notes) \
-                         VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                    )
-                    .bind(org.0)
-                    .bind(&new.name)
-                    .bind(new.israeli_id.as_ref().map(|i| i.as_str()))
-                    .bind(new.tier.as_str())
-                    .bind(&new.notes)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(|e| from_sqlx("customer", e))?;
-                    Self::insert_contact_details(&mut tx, org, CustomerId(id), new).await?;
+                    let id = Self::insert_customer(&mut tx, org, new).await?;
                     tx.commit().await.map_err(backend)?;
                     Ok(Customer {
-                        id: CustomerId(id),
+                        id,
                         details: new.clone(),
                     })
                 }
