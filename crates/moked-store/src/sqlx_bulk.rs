@@ -233,28 +233,14 @@ macro_rules! impl_bulk_store_with_sqlx {
                     .fetch_one(&mut **tx)
                     .await
                     .map_err(|e| from_sqlx("ticket", e))?;
-                    let ticket = Ticket {
-                        id: TicketId(id),
-                        number: u64::try_from(number)
-                            .ok()
-                            .and_then(|n| TicketNumber::new(n).ok())
-                            .ok_or_else(|| StoreError::corrupt("ticket counter"))?,
-                        subject: new.subject.clone(),
-                        status: imported.status,
-                        priority: new.priority,
-                        category: new.category.clone(),
-                        customer: new.customer,
-                        assignee: new.assignee,
-                        team: new.team,
-                        back_office_team: None,
-                        owner: None,
-                        tags: normalized_tags(&new.tags),
-                        created_at: imported.created_at,
-                        updated_at: imported.updated_at,
-                        first_response_at: None,
-                        solved_at: solved,
-                        merged_into: None,
-                    };
+                    let ticket = $crate::sqlx_tickets::created_ticket(
+                        TicketId(id),
+                        number,
+                        new,
+                        imported.status,
+                        (imported.created_at, imported.updated_at),
+                        solved,
+                    )?;
                     Self::ticket_write_tags(tx, org, &ticket).await?;
                     if let Some(conversation) = &imported.conversation {
                         let interaction =

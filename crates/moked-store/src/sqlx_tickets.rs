@@ -13,9 +13,9 @@ use crate::codec::timestamp_from_column;
 use crate::sqlx_rows::StoreRow;
 use crate::{
     Attachment, CannedResponse, CustomerId, EscalationRule, EscalationTrigger, InteractionId,
-    NewCannedResponse, NewEscalationRule, NewSlaPolicy, SlaPolicy, StoreError, StoreResult, TeamId,
-    Ticket, TicketHistoryEntry, TicketId, TicketLink, TicketNote, TicketNumber, TicketQuery,
-    UserId, codec::timestamp_to_column,
+    NewCannedResponse, NewEscalationRule, NewSlaPolicy, NewTicket, SlaPolicy, StoreError,
+    StoreResult, TeamId, Ticket, TicketHistoryEntry, TicketId, TicketLink, TicketNote,
+    TicketNumber, TicketQuery, TicketStatus, UserId, codec::timestamp_to_column,
 };
 use std::str::FromStr;
 
@@ -36,6 +36,41 @@ fn optional_time(row: &impl StoreRow, column: &str) -> StoreResult<Option<jiff::
     row.optional_int(column)?
         .map(timestamp_from_column)
         .transpose()
+}
+
+/// The ticket a create or an import has just written: `new` at `status`,
+/// numbered `number`, opened and last changed at `times`.
+pub fn created_ticket(
+    id: TicketId,
+    number: i64,
+    new: &NewTicket,
+    status: TicketStatus,
+    times: (jiff::Timestamp, jiff::Timestamp),
+    solved_at: Option<jiff::Timestamp>,
+) -> StoreResult<Ticket> {
+    let number = u64::try_from(number)
+        .ok()
+        .and_then(|n| TicketNumber::new(n).ok())
+        .ok_or_else(|| StoreError::corrupt("ticket counter"))?;
+    Ok(Ticket {
+        id,
+        number,
+        subject: new.subject.clone(),
+        status,
+        priority: new.priority,
+        category: new.category.clone(),
+        customer: new.customer,
+        assignee: new.assignee,
+        team: new.team,
+        back_office_team: None,
+        owner: None,
+        tags: crate::normalized_tags(&new.tags),
+        created_at: times.0,
+        updated_at: times.1,
+        first_response_at: None,
+        solved_at,
+        merged_into: None,
+    })
 }
 
 /// A ticket without its tags, from [`TICKET_COLUMNS`].
@@ -526,28 +561,14 @@ macro_rules! impl_ticket_store_with_sqlx {
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(|e| from_sqlx("ticket", e))?;
-                    let ticket = Ticket {
-                        id: TicketId(id),
-                        number: u64::try_from(number)
-                            .ok()
-                            .and_then(|n| TicketNumber::new(n).ok())
-                            .ok_or_else(|| StoreError::corrupt("ticket counter"))?,
-                        subject: new.subject.clone(),
-                        status: TicketStatus::New,
-                        priority: new.priority,
-                        category: new.category.clone(),
-                        customer: new.customer,
-                        assignee: new.assignee,
-                        team: new.team,
-                        back_office_team: None,
-                        owner: None,
-                        tags: normalized_tags(&new.tags),
-                        created_at: by.at,
-                        updated_at: by.at,
-                        first_response_at: None,
-                        solved_at: None,
-                        merged_into: None,
-                    };
+                    let ticket = rows::created_ticket(
+                        TicketId(id),
+                        number,
+                        new,
+                        TicketStatus::New,
+                        (by.at, by.at),
+                        None,
+                    )?;
                     Self::ticket_write_tags(&mut tx, org, &ticket).await?;
                     let created = json::to_value(&ticket).map_err(backend)?;
                     Self::ticket_history_row(&mut tx, org, ticket.id, by, "created", (&json::Value::Null, &created)).await?;
