@@ -60,13 +60,7 @@ impl SipServer {
     ) -> Result<SipServer, SipError> {
         let cancel = CancellationToken::new();
         let transport = TransportLayer::new(cancel.clone());
-        let udp = UdpConnection::create_connection(config.listen, None, Some(cancel.clone()))
-            .await
-            .map_err(|error| bind_error(config.listen, error))?;
-        let addr = udp.get_addr().get_socketaddr()?;
-        // The stack binds TCP only once it serves and then just logs a
-        // failure: try the port first, so a taken one is reported here.
-        drop(std::net::TcpListener::bind(addr).map_err(|source| SipError::Bind { addr, source })?);
+        let (udp, addr) = bind_udp_and_tcp_port(config.listen, &cancel).await?;
         transport.add_transport(udp.into());
         transport.add_transport(TcpListenerConnection::new(addr, None).await?.into());
         let stateless = Arc::new(Stateless::default());
@@ -126,6 +120,39 @@ impl SipServer {
 impl Drop for SipServer {
     fn drop(&mut self) {
         self.cancel.cancel();
+    }
+}
+
+/// How many ports to try when any port will do: one the system gives for
+/// UDP may be taken for TCP by another program's connection.
+const ANY_PORT_ATTEMPTS: usize = 32;
+
+/// Binds UDP on `listen` and checks its port is free for TCP too. The
+/// stack binds TCP only once it serves and then just logs a failure, so a
+/// taken port is found here; with port 0 another port is tried instead.
+async fn bind_udp_and_tcp_port(
+    listen: SocketAddr,
+    cancel: &CancellationToken,
+) -> Result<(UdpConnection, SocketAddr), SipError> {
+    let attempts = if listen.port() == 0 {
+        ANY_PORT_ATTEMPTS
+    } else {
+        1
+    };
+    let mut attempt = 1;
+    loop {
+        let udp = UdpConnection::create_connection(listen, None, Some(cancel.clone()))
+            .await
+            .map_err(|error| bind_error(listen, error))?;
+        let addr = udp.get_addr().get_socketaddr()?;
+        match std::net::TcpListener::bind(addr) {
+            Ok(probe) => {
+                drop(probe);
+                return Ok((udp, addr));
+            }
+            Err(source) if attempt >= attempts => return Err(SipError::Bind { addr, source }),
+            Err(_) => attempt += 1,
+        }
     }
 }
 
