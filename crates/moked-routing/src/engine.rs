@@ -114,6 +114,9 @@ enum TimerKind {
     Overflow,
     RingTimeout,
     WrapUpEnd,
+    /// The wrap-up of an agent who transferred a contact away: the timer's
+    /// `slot` is the agent and its `stamp` the queue the contact left.
+    TransferWrapUpEnd,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -739,7 +742,9 @@ impl Engine {
     /// Moves a waiting or connected contact to another queue, where it takes
     /// that queue's required skills and rules. A waiting contact keeps its
     /// accumulated wait for scoring; a connected one starts a new wait, and
-    /// its agent's slot frees without wrap-up.
+    /// its agent wraps up for the queue's wrap-up time (see
+    /// [`Engine::complete`]) with no contact: the slot stays taken until the
+    /// timer frees it.
     pub fn transfer(
         &mut self,
         now: Time,
@@ -806,11 +811,12 @@ impl Engine {
                     waited,
                     talk,
                 }));
+                let (queue, channel) = (c.queue, self.classes[c.class as usize].channel);
                 let record = &mut self.agents[agent as usize];
                 record.connected -= 1;
-                record.active[self.classes[c.class as usize].channel.index()] -= 1;
                 record.busy_total += talk;
                 record.idle_since = now;
+                self.wrap_up_after_transfer(agent, queue, channel);
                 let c = &mut self.contacts[slot as usize];
                 c.agent = NO_AGENT;
                 c.arrival = now;
@@ -1065,6 +1071,35 @@ impl Engine {
             Presence::NotReady(self.config.ring_no_answer_reason);
         self.agent_changed(agent, out);
         self.place(slot, out);
+    }
+
+    /// A transferring agent's wrap-up: its slot on the channel stays taken
+    /// for the wrap-up time of the queue the contact left, or frees at once
+    /// when that queue has none.
+    fn wrap_up_after_transfer(&mut self, agent: u32, queue: u32, channel: Channel) {
+        let wrap_up = self.queues[queue as usize].spec.wrap_up;
+        let record = &mut self.agents[agent as usize];
+        if wrap_up == Span::ZERO {
+            record.active[channel.index()] -= 1;
+            return;
+        }
+        record.wrapping += 1;
+        let until = self.now + wrap_up;
+        self.schedule_stamped(until, agent, queue, TimerKind::TransferWrapUpEnd);
+    }
+
+    /// The end of [`Engine::wrap_up_after_transfer`]: the slot frees and the
+    /// agent takes waiting work.
+    fn finish_transfer_wrap_up(&mut self, agent: u32, queue: u32, out: &mut impl EventSink) {
+        let spec = &self.queues[queue as usize].spec;
+        let (channel, wrap_up) = (spec.channel, spec.wrap_up);
+        let record = &mut self.agents[agent as usize];
+        record.wrapping -= 1;
+        record.active[channel.index()] -= 1;
+        record.busy_total += wrap_up;
+        record.idle_since = self.now;
+        self.serve_waiting(agent, out);
+        self.agent_changed(agent, out);
     }
 
     fn finish_wrap_up(&mut self, slot: u32, out: &mut impl EventSink) {
@@ -1396,12 +1431,19 @@ impl Engine {
             TimerKind::Overflow => self.overflow(timer.slot, out),
             TimerKind::RingTimeout => self.ring_out(timer.slot, out),
             TimerKind::WrapUpEnd => self.finish_wrap_up(timer.slot, out),
+            TimerKind::TransferWrapUpEnd => {
+                self.finish_transfer_wrap_up(timer.slot, timer.stamp, out)
+            }
         }
     }
 
     /// Whether the timer still applies: its contact is in the phase (and, for
     /// widening, at the rule) it was set for.
     fn timer_live(&self, timer: &Timer) -> bool {
+        // An agent's wrap-up after a transfer has no contact and always ends.
+        if timer.kind == TimerKind::TransferWrapUpEnd {
+            return true;
+        }
         let c = &self.contacts[timer.slot as usize];
         c.stamp == timer.stamp
             && match timer.kind {
@@ -1409,6 +1451,7 @@ impl Engine {
                 TimerKind::Overflow => c.phase == Phase::Waiting,
                 TimerKind::RingTimeout => c.phase == Phase::Ringing,
                 TimerKind::WrapUpEnd => c.phase == Phase::WrapUp,
+                TimerKind::TransferWrapUpEnd => true,
             }
     }
 

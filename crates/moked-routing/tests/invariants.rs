@@ -251,6 +251,9 @@ struct Checker {
     agents: Vec<AgentSpec>,
     ended: BTreeSet<ContactId>,
     seq_of: BTreeMap<ContactId, u64>,
+    /// Wrap-ups of agents who transferred a connected contact away: the
+    /// agent, the channel of the slot it keeps, and until when.
+    transfer_wrap_ups: Vec<(AgentId, usize, Time)>,
 }
 
 impl Checker {
@@ -279,10 +282,16 @@ impl Checker {
                 // A connected transfer starts a new wait, with a new place in arrival order.
                 EventKind::Transferred {
                     contact,
-                    agent: Some(_),
+                    agent: Some(agent),
+                    from,
                     ..
                 } => {
                     self.seq_of.remove(&contact);
+                    let left = &self.queues[from.index()];
+                    if left.wrap_up > Span::ZERO {
+                        let slot = (agent, left.channel.index(), event.at + left.wrap_up);
+                        self.transfer_wrap_ups.push(slot);
+                    }
                 }
                 _ => {}
             }
@@ -309,6 +318,12 @@ impl Checker {
             if let Some(agent) = view.agent {
                 *held.entry((agent, self.channel(view).index())).or_default() += 1;
             }
+        }
+        // A wrap-up after a transfer keeps its slot until its timer (due
+        // timers fire before a command at the same time).
+        self.transfer_wrap_ups.retain(|&(_, _, until)| until > now);
+        for &(agent, channel, _) in &self.transfer_wrap_ups {
+            *held.entry((agent, channel)).or_default() += 1;
         }
         for (a, spec) in self.agents.iter().enumerate() {
             let agent = AgentId(a as u32);
@@ -396,6 +411,7 @@ fn run(setup: &Setup, check: bool) -> Result<Vec<Event>, TestCaseError> {
         agents: setup.agents.clone(),
         ended: BTreeSet::new(),
         seq_of: BTreeMap::new(),
+        transfer_wrap_ups: Vec::new(),
     };
     let mut known = Vec::new();
     let mut all = Vec::new();

@@ -514,6 +514,53 @@ fn a_connected_transfer_frees_the_agent_and_queues_the_contact_elsewhere() {
 }
 
 #[test]
+fn an_agent_who_transfers_a_call_wraps_up_before_the_next_one() {
+    let mut engine = engine(AgentSelection::LongestIdle);
+    let billing = engine
+        .add_queue(QueueSpec {
+            wrap_up: Span::from_secs(30),
+            ..queue("חיובים", BILLING, 1)
+        })
+        .unwrap();
+    let tech = engine.add_queue(queue("תמיכה טכנית", TECH, 1)).unwrap();
+    let dana = engine
+        .add_agent(agent("דנה", &[skill(BILLING, 3)]))
+        .unwrap();
+    engine.login(at(0), dana, &mut NoopSink).unwrap();
+    let transferred = engine
+        .arrive(at(0), ContactSpec::new(billing), &mut NoopSink)
+        .unwrap();
+    let next = engine
+        .arrive(at(1), ContactSpec::new(billing), &mut NoopSink)
+        .unwrap();
+
+    let mut events = Vec::new();
+    engine
+        .transfer(at(40), transferred, tech, &mut events)
+        .unwrap();
+    // Billing's wrap-up, though the call went on to another queue.
+    assert_eq!(engine.agent_state(dana), Ok(AgentState::WrapUp));
+    assert!(events.iter().any(|e| matches!(e.kind,
+        EventKind::AgentStateChanged { agent, to: AgentState::WrapUp, .. } if agent == dana)));
+    assert_eq!(
+        engine.agent_view(dana).unwrap().active[Channel::Voice.index()],
+        1
+    );
+    assert_eq!(engine.next_deadline(), Some(at(70)));
+    engine.advance(at(69), &mut NoopSink).unwrap();
+    assert_eq!(engine.contact(next).unwrap().phase, ContactPhase::Waiting);
+
+    let mut events = Vec::new();
+    engine.advance(at(70), &mut events).unwrap();
+    assert_eq!(connected_agent(&engine, next), Some(dana));
+    assert_eq!(
+        engine.contact(transferred).unwrap().phase,
+        ContactPhase::Waiting,
+        "the transferred call waits in its new queue"
+    );
+}
+
+#[test]
 fn invalid_calls_are_refused_without_effect() {
     let mut engine = engine(AgentSelection::LongestIdle);
     let billing = engine.add_queue(queue("חיובים", BILLING, 1)).unwrap();
