@@ -9,7 +9,7 @@
 //! the time of the next attempt.
 
 use crate::error::StoreResult;
-use crate::model::{CustomerId, InteractionId, MessageId, OrgId, QueueId};
+use crate::model::{ChatMessage, CustomerId, InteractionId, MessageId, OrgId, QueueId};
 use crate::ticket::TicketId;
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -237,6 +237,17 @@ pub trait MailStore: Send + Sync {
         error: &str,
         retry_at: Timestamp,
     ) -> StoreResult<()>;
+    /// Agents' messages the outbox has yet to queue, of every organization,
+    /// oldest first: not internal notes, in an email interaction that is
+    /// open or ended at `ended_since` or later, linked to a ticket with a
+    /// customer's email to answer, and with no outbox row. The outbox reads
+    /// its work from here (not from live events, which a crash or a lag
+    /// loses), so every stored reply is queued once.
+    async fn unqueued_replies(
+        &self,
+        ended_since: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<(OrgId, ChatMessage)>>;
     /// A ticket's replies, oldest first.
     async fn ticket_outbound(
         &self,

@@ -10,8 +10,8 @@
 use crate::codec::timestamp_from_column;
 use crate::sqlx_rows::StoreRow;
 use crate::{
-    CustomerId, InteractionId, MailAddress, MessageId, NewOutboundEmail, OrgId, OutboundEmail,
-    QueueId, StoreError, StoreResult, StoredEmail, TicketId,
+    ChatMessage, CustomerId, InteractionId, MailAddress, MessageId, NewOutboundEmail, OrgId,
+    OutboundEmail, QueueId, StoreError, StoreResult, StoredEmail, TicketId,
 };
 use moked_domain::EmailAddress;
 
@@ -23,6 +23,11 @@ pub const EMAIL_COLUMNS: &str = "id, received_by, received_at, message_id, in_re
 pub const OUTBOX_COLUMNS: &str = "id, org_id, ticket_id, interaction_id, chat_message_id, \
      from_address, from_name, to_address, to_name, subject, in_reply_to, refs, body, created_at, \
      attempts, next_attempt_at, sent_at, sent_message_id, last_error";
+
+/// The message columns [`MailStore::unqueued_replies`](crate::MailStore)
+/// reads, as the chat message decoder expects them.
+pub const UNQUEUED_COLUMNS: &str = "m.id, m.interaction_id, m.sender_kind, m.sender_user_id, \
+     m.body, m.idempotency_key, m.sent_at, m.internal";
 
 /// A list as one space-separated column; items with whitespace inside
 /// (which no id, address or flag has) are split at it.
@@ -106,6 +111,14 @@ pub fn outbound(row: &impl StoreRow) -> StoreResult<OutboundEmail> {
     })
 }
 
+/// An agent's message from `org_id` and [`UNQUEUED_COLUMNS`].
+pub fn unqueued_reply(row: &impl StoreRow) -> StoreResult<(OrgId, ChatMessage)> {
+    Ok((
+        OrgId(row.int("org_id")?),
+        crate::sqlx_rows::chat_message(row)?,
+    ))
+}
+
 /// Cuts a text to the store's limit on one mail field.
 pub fn bounded(text: &str) -> String {
     text.chars().take(crate::MAX_MAIL_TEXT_CHARS).collect()
@@ -121,10 +134,12 @@ macro_rules! impl_mail_store_with_sqlx {
         const _: () = {
             use $crate::codec::timestamp_to_column;
             use $crate::sqlx_errors::from_sqlx;
-            use $crate::sqlx_mail::{self as rows, EMAIL_COLUMNS, OUTBOX_COLUMNS, bounded, join_list};
+            use $crate::sqlx_mail::{
+                self as rows, EMAIL_COLUMNS, OUTBOX_COLUMNS, UNQUEUED_COLUMNS, bounded, join_list,
+            };
             use $crate::sqlx_store::__reexport::{Timestamp, async_trait, sqlx};
             use $crate::{
-                CustomerId, EmailLinks, MailAddress, MailStore, NewEmail, NewOutboundEmail, OrgId,
+                ChatMessage, CustomerId, EmailLinks, MailAddress, MailStore, NewEmail, NewOutboundEmail, OrgId,
                 EmailAddress, OutboundEmail, QueueId, StoreError, StoreResult, StoredEmail,
                 TicketId,
             };
@@ -485,6 +500,32 @@ macro_rules! impl_mail_store_with_sqlx {
                         0 => Err(StoreError::NotFound { entity: "outbound_email" }),
                         _ => Ok(()),
                     }
+                }
+
+                async fn unqueued_replies(
+                    &self,
+                    ended_since: Timestamp,
+                    limit: u32,
+                ) -> StoreResult<Vec<(OrgId, ChatMessage)>> {
+                    let found = sqlx::query(&format!(
+                        "SELECT m.org_id, {UNQUEUED_COLUMNS} FROM interactions i \
+                         JOIN chat_messages m ON m.org_id = i.org_id AND m.interaction_id = i.id \
+                         WHERE i.channel = 'email' AND (i.ended_at IS NULL OR i.ended_at >= $1) \
+                         AND m.sender_kind = 'agent' AND m.internal = FALSE AND m.body <> '' \
+                         AND NOT EXISTS (SELECT 1 FROM mail_outbox o \
+                             WHERE o.org_id = m.org_id AND o.chat_message_id = m.id) \
+                         AND EXISTS (SELECT 1 FROM ticket_links l JOIN emails e \
+                             ON e.org_id = l.org_id AND e.ticket_id = l.ticket_id \
+                             WHERE l.org_id = m.org_id AND l.interaction_id = m.interaction_id \
+                             AND e.from_address IS NOT NULL) \
+                         ORDER BY m.id LIMIT $2"
+                    ))
+                    .bind(timestamp_to_column(ended_since))
+                    .bind(i64::from(limit))
+                    .fetch_all(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("chat_message", e))?;
+                    found.iter().map(rows::unqueued_reply).collect()
                 }
 
                 async fn ticket_outbound(

@@ -2327,6 +2327,7 @@ macro_rules! store_test_suite {
             typed_errors, updates_round_trip, customer_search, presence_and_notes, auth_tokens,
             sip_accounts, sip_routes, ticket_lifecycle, ticket_records, ticket_queries,
             ticket_configuration, ticket_isolation, mail_addresses, inbound_emails, mail_outbox,
+            mail_replies_to_queue,
             export_pages, import_batches);
     };
     (@checks $open:expr; $($check:ident),*) => {$(
@@ -2892,4 +2893,127 @@ pub async fn mail_outbox(store: &impl Store) {
         Some("ticket-1.ab@demo.example")
     );
     assert_eq!(sent[0].last_error, None);
+}
+
+/// An email contact of `org` linked to a ticket that has the customer's
+/// email, ended at `ended` (`None`: still open).
+async fn answered_contact(
+    store: &impl Store,
+    org: OrgId,
+    queue: QueueId,
+    message_id: &str,
+    ended: Option<i64>,
+) -> InteractionId {
+    let contact = store
+        .create_interaction(
+            org,
+            &NewInteraction {
+                channel: Channel::Email,
+                queue,
+                customer: None,
+                created_at: at(1),
+            },
+        )
+        .await
+        .expect("email contact")
+        .id;
+    let ticket = store
+        .create_ticket(org, &new_ticket("החבילה לא הגיעה"), by(None, 1))
+        .await
+        .expect("ticket");
+    store
+        .link_interaction(org, ticket.id, contact, by(None, 1))
+        .await
+        .expect("link");
+    let email = store
+        .insert_email(org, &inbound(Some(message_id), b"raw"))
+        .await
+        .expect("email");
+    let links = crate::EmailLinks {
+        interaction: Some(contact),
+        ticket: Some(ticket.id),
+        ..crate::EmailLinks::default()
+    };
+    store
+        .link_email(org, email.id, links)
+        .await
+        .expect("link email");
+    if let Some(minute) = ended {
+        let end = TimelineEntry {
+            at: at(minute),
+            step: TimelineStep::Ended,
+        };
+        store
+            .append_timeline(org, contact, &end)
+            .await
+            .expect("end");
+    }
+    contact
+}
+
+fn said(contact: InteractionId, key: &str, sender: Sender) -> NewMessage {
+    NewMessage {
+        sender,
+        ..message(contact, key, "שלום דנה, החבילה בדרך אלייך.")
+    }
+}
+
+/// The outbox's work list: agents' messages (not notes, not the
+/// customer's) in email contacts open or ended since the horizon, with an
+/// email to answer and no outbox row yet, of every organization.
+pub async fn mail_replies_to_queue(store: &impl Store) {
+    let (org, queue) = mail_org(store, "mail-replies").await;
+    let (other, other_queue) = mail_org(store, "mail-replies-other").await;
+    let agent = store
+        .create_user(org, &new_user("agent", Role::Agent))
+        .await
+        .expect("agent")
+        .id;
+    let colleague = store
+        .create_user(other, &new_user("agent", Role::Agent))
+        .await
+        .expect("agent elsewhere")
+        .id;
+    let open = answered_contact(store, org, queue, "open@mail.example", None).await;
+    let lately = answered_contact(store, org, queue, "late@mail.example", Some(50)).await;
+    let long_ago = answered_contact(store, org, queue, "old@mail.example", Some(5)).await;
+    let elsewhere = answered_contact(store, other, other_queue, "else@mail.example", None).await;
+    let (_, chat_contact) = chat(store, org, "צ'אט").await;
+    // (organization, contact, key, sender, to be queued)
+    let written = [
+        (org, open, "reply", Sender::Agent(agent), true),
+        (org, open, "note", Sender::Note(agent), false),
+        (org, open, "customer", Sender::Customer, false),
+        (org, long_ago, "reply", Sender::Agent(agent), false),
+        (org, chat_contact, "reply", Sender::Agent(agent), false),
+        (org, lately, "reply", Sender::Agent(agent), true),
+        (other, elsewhere, "reply", Sender::Agent(colleague), true),
+    ];
+    let mut expected = Vec::new();
+    for (owner, contact, key, sender, to_queue) in written {
+        let stored = store
+            .insert_message(owner, &said(contact, key, sender))
+            .await
+            .expect("message")
+            .message()
+            .clone();
+        if to_queue {
+            expected.push((owner, stored));
+        }
+    }
+    let found = store.unqueued_replies(at(30), 10).await.expect("to queue");
+    assert_eq!(found, expected);
+    assert_eq!(
+        store.unqueued_replies(at(30), 1).await.expect("to queue"),
+        expected[..1]
+    );
+    let first = &expected[0].1;
+    let ticket = store.interaction_tickets(org, open).await.expect("tickets")[0];
+    let mut queued = reply(ticket, Some(first.id));
+    queued.interaction = Some(open);
+    store.enqueue_outbound(org, &queued).await.expect("queued");
+    assert_eq!(
+        store.unqueued_replies(at(30), 10).await.expect("to queue"),
+        expected[1..]
+    );
 }
