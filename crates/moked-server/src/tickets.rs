@@ -14,9 +14,9 @@ use crate::sla::OrgSla;
 use jiff::Timestamp;
 use moked_live::{Live, LiveEvent};
 use moked_store::{
-    Attachment, CustomerId, EscalationTrigger, InteractionId, Named, NewAttachment, NewTicket,
-    OrgId, Store, TeamId, Ticket, TicketActor, TicketChange, TicketId, TicketNote, TicketStatus,
-    TicketView, User, UserId,
+    Attachment, CustomerId, EscalationTrigger, InteractionId, MacroActions, Named, NewAttachment,
+    NewTicket, OrgId, Store, TeamId, Ticket, TicketActor, TicketChange, TicketId, TicketNote,
+    TicketStatus, TicketView, User, UserId,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -115,7 +115,8 @@ impl TicketService {
     ) -> ApiResult<Ticket> {
         let (customer, assignee, team) = referenced(changes);
         self.check_refs(org, customer, assignee, team).await?;
-        let ticket = self.store.update_ticket(org, id, changes, by).await?;
+        let changes = self.with_response_status(org, id, changes).await?;
+        let ticket = self.store.update_ticket(org, id, &changes, by).await?;
         let recategorised = changes
             .iter()
             .any(|c| matches!(c, TicketChange::Category(Some(_))));
@@ -124,6 +125,54 @@ impl TicketService {
         } else {
             ticket
         };
+        self.announce(org, &ticket).await;
+        Ok(ticket)
+    }
+
+    /// An agent's first answer to the customer (a reply by email, from the
+    /// desktop or `POST /tickets/{id}/reply`) also takes a `new` ticket to
+    /// `open`: someone is working on it. Later answers, and answers on
+    /// tickets already moved on, change no status.
+    async fn with_response_status(
+        &self,
+        org: OrgId,
+        id: TicketId,
+        changes: &[TicketChange],
+    ) -> ApiResult<Vec<TicketChange>> {
+        let mut changes = changes.to_vec();
+        if changes.contains(&TicketChange::Responded)
+            && self.store.ticket(org, id).await?.status == TicketStatus::New
+        {
+            changes.push(TicketChange::Status(TicketStatus::Open));
+        }
+        Ok(changes)
+    }
+
+    /// Uses a macro on a ticket: its changes (one history row each, all or
+    /// none), then its note by the agent using it; announced once.
+    pub async fn apply_macro(
+        &self,
+        org: OrgId,
+        id: TicketId,
+        actions: &MacroActions,
+        author: UserId,
+    ) -> ApiResult<Ticket> {
+        let by = self.actor(Some(author));
+        let ticket = self.store.ticket(org, id).await?;
+        let changes = actions.changes(&ticket);
+        let (_, assignee, team) = referenced(&changes);
+        self.check_refs(org, None, assignee, team).await?;
+        let ticket = if changes.is_empty() {
+            ticket
+        } else {
+            self.store.update_ticket(org, id, &changes, by).await?
+        };
+        let ticket = if actions.category.is_some() {
+            self.escalate_by_category(org, ticket).await?
+        } else {
+            ticket
+        };
+        self.note_by(org, id, actions.note.as_deref(), by).await?;
         self.announce(org, &ticket).await;
         Ok(ticket)
     }

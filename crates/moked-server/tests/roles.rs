@@ -282,6 +282,12 @@ fn cases() -> Vec<Case> {
             None,
             Agent,
         ),
+        case(
+            M::POST,
+            "/tickets/{ticket}/canned-responses/{canned}/apply",
+            Some(json!({})),
+            Agent,
+        ),
         case(M::GET, "/canned-responses?lang=he", None, Agent),
         case(
             M::POST,
@@ -303,12 +309,24 @@ fn cases() -> Vec<Case> {
             Some(json!({"name": "רגיל", "first_response_minutes": 60, "resolution_minutes": 480})),
             Admin,
         ),
+        case(
+            M::PUT,
+            "/admin/sla-policies/{policy}",
+            Some(json!({"name": "דחוף מאוד", "priority": "urgent", "first_response_minutes": 20, "resolution_minutes": 240})),
+            Admin,
+        ),
         case(M::DELETE, "/admin/sla-policies/{policy}", None, Admin),
         case(M::GET, "/admin/escalation-rules", None, Admin),
         case(
             M::POST,
             "/admin/escalation-rules",
             Some(json!({"name": "הפרה", "trigger": {"kind": "breach"}, "team": "{team}"})),
+            Admin,
+        ),
+        case(
+            M::PUT,
+            "/admin/escalation-rules/{rule}",
+            Some(json!({"name": "חיובים", "trigger": {"kind": "breach"}, "team": "{team}"})),
             Admin,
         ),
         case(M::DELETE, "/admin/escalation-rules/{rule}", None, Admin),

@@ -8,6 +8,8 @@
 //! ticket waiting for the customer does not count.
 
 mod common;
+#[path = "tickets/macros.rs"]
+mod macros;
 
 use common::{Backend, Client, Org, event_of, seed_org, staff_socket, start};
 use jiff::Timestamp;

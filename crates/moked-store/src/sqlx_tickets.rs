@@ -13,8 +13,8 @@ use crate::codec::timestamp_from_column;
 use crate::sqlx_rows::StoreRow;
 use crate::{
     Attachment, CannedResponse, CustomerId, EscalationRule, EscalationTrigger, InteractionId,
-    NewCannedResponse, NewEscalationRule, NewSlaPolicy, NewTicket, SlaPolicy, StoreError,
-    StoreResult, TeamId, Ticket, TicketHistoryEntry, TicketId, TicketLink, TicketNote,
+    MacroActions, NewCannedResponse, NewEscalationRule, NewSlaPolicy, NewTicket, SlaPolicy,
+    StoreError, StoreResult, TeamId, Ticket, TicketHistoryEntry, TicketId, TicketLink, TicketNote,
     TicketNumber, TicketQuery, TicketStatus, UserId, codec::timestamp_to_column,
 };
 use std::str::FromStr;
@@ -163,16 +163,24 @@ pub fn link(row: &impl StoreRow) -> StoreResult<TicketLink> {
     })
 }
 
-/// A canned response from `id, name, lang, body`.
+/// A canned response from `id, name, lang, body, actions`.
 pub fn canned_response(row: &impl StoreRow) -> StoreResult<CannedResponse> {
+    let actions = row.text("actions")?;
     Ok(CannedResponse {
         id: row.int("id")?,
         spec: NewCannedResponse {
             name: row.text("name")?,
             lang: row.text("lang")?,
             body: row.text("body")?,
+            actions: serde_json::from_str(&actions)
+                .map_err(|e| StoreError::corrupt(format!("canned response actions: {e}")))?,
         },
     })
+}
+
+/// A macro's actions as stored: a JSON object.
+pub fn actions_to_column(actions: &MacroActions) -> StoreResult<String> {
+    serde_json::to_string(actions).map_err(|e| StoreError::corrupt(e.to_string()))
 }
 
 /// An SLA policy from `id, name, priority, category,
@@ -998,13 +1006,14 @@ macro_rules! impl_ticket_store_with_sqlx {
                 ) -> StoreResult<CannedResponse> {
                     validate::canned_response(new)?;
                     let row = sqlx::query(
-                        "INSERT INTO canned_responses (org_id, name, lang, body) \
-                         VALUES ($1, $2, $3, $4) RETURNING id, name, lang, body",
+                        "INSERT INTO canned_responses (org_id, name, lang, body, actions) \
+                         VALUES ($1, $2, $3, $4, $5) RETURNING id, name, lang, body, actions",
                     )
                     .bind(org.0)
                     .bind(&new.name)
                     .bind(&new.lang)
                     .bind(&new.body)
+                    .bind(rows::actions_to_column(&new.actions)?)
                     .fetch_one(self.writer())
                     .await
                     .map_err(|e| from_sqlx("canned_response", e))?;
@@ -1019,14 +1028,15 @@ macro_rules! impl_ticket_store_with_sqlx {
                 ) -> StoreResult<CannedResponse> {
                     validate::canned_response(spec)?;
                     let row = sqlx::query(
-                        "UPDATE canned_responses SET name = $3, lang = $4, body = $5 \
-                         WHERE org_id = $1 AND id = $2 RETURNING id, name, lang, body",
+                        "UPDATE canned_responses SET name = $3, lang = $4, body = $5, actions = $6 \
+                         WHERE org_id = $1 AND id = $2 RETURNING id, name, lang, body, actions",
                     )
                     .bind(org.0)
                     .bind(id)
                     .bind(&spec.name)
                     .bind(&spec.lang)
                     .bind(&spec.body)
+                    .bind(rows::actions_to_column(&spec.actions)?)
                     .fetch_optional(self.writer())
                     .await
                     .map_err(|e| from_sqlx("canned_response", e))?
@@ -1036,7 +1046,7 @@ macro_rules! impl_ticket_store_with_sqlx {
 
                 async fn canned_responses(&self, org: OrgId) -> StoreResult<Vec<CannedResponse>> {
                     self.ticket_config_list(
-                        "SELECT id, name, lang, body FROM canned_responses WHERE org_id = $1 ORDER BY id",
+                        "SELECT id, name, lang, body, actions FROM canned_responses WHERE org_id = $1 ORDER BY id",
                         "canned_response",
                         org,
                     )
@@ -1082,6 +1092,33 @@ macro_rules! impl_ticket_store_with_sqlx {
                     .collect()
                 }
 
+                async fn update_sla_policy(
+                    &self,
+                    org: OrgId,
+                    id: i64,
+                    spec: &NewSlaPolicy,
+                ) -> StoreResult<SlaPolicy> {
+                    validate::sla_policy(spec)?;
+                    let row = sqlx::query(
+                        "UPDATE sla_policies SET name = $3, priority = $4, category = $5, \
+                         first_response_minutes = $6, resolution_minutes = $7 \
+                         WHERE org_id = $1 AND id = $2 \
+                         RETURNING id, name, priority, category, first_response_minutes, resolution_minutes",
+                    )
+                    .bind(org.0)
+                    .bind(id)
+                    .bind(&spec.name)
+                    .bind(spec.priority.map(|p| p.as_str()))
+                    .bind(spec.category.as_deref())
+                    .bind(i64::from(spec.first_response_minutes))
+                    .bind(i64::from(spec.resolution_minutes))
+                    .fetch_optional(self.writer())
+                    .await
+                    .map_err(|e| from_sqlx("sla_policy", e))?
+                    .ok_or(StoreError::NotFound { entity: "sla_policy" })?;
+                    rows::sla_policy(&row)
+                }
+
                 async fn delete_sla_policy(&self, org: OrgId, id: i64) -> StoreResult<()> {
                     self.ticket_config_delete("sla_policies", "sla_policy", org, id).await
                 }
@@ -1120,6 +1157,32 @@ macro_rules! impl_ticket_store_with_sqlx {
                     .iter()
                     .map(rows::escalation_rule)
                     .collect()
+                }
+
+                async fn update_escalation_rule(
+                    &self,
+                    org: OrgId,
+                    id: i64,
+                    spec: &NewEscalationRule,
+                ) -> StoreResult<EscalationRule> {
+                    validate::escalation_rule(spec)?;
+                    let (kind, category) = rows::trigger_to_columns(&spec.trigger);
+                    let row = sqlx::query(
+                        "UPDATE escalation_rules SET name = $3, trigger_kind = $4, category = $5, \
+                         team_id = $6 WHERE org_id = $1 AND id = $2 \
+                         RETURNING id, name, trigger_kind, category, team_id",
+                    )
+                    .bind(org.0)
+                    .bind(id)
+                    .bind(&spec.name)
+                    .bind(kind)
+                    .bind(category)
+                    .bind(spec.team.0)
+                    .fetch_optional(self.writer())
+                    .await
+                    .map_err(missing_as("team", "escalation_rule"))?
+                    .ok_or(StoreError::NotFound { entity: "escalation_rule" })?;
+                    rows::escalation_rule(&row)
                 }
 
                 async fn delete_escalation_rule(&self, org: OrgId, id: i64) -> StoreResult<()> {

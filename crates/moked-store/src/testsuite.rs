@@ -5,8 +5,8 @@
 //! Each check starts from an empty store and panics on the first deviation.
 
 use crate::{
-    AgentCapacity, AgentPresence, AgentSkill, ConversationPage, CustomerQuery, CustomerTier,
-    EscalationTrigger, ImportedConversation, ImportedMessage, ImportedTicket, InteractionId,
+    AgentCapacity, AgentPresence, AgentSkill, CustomerQuery, CustomerTier, EscalationTrigger,
+    ImportedConversation, ImportedMessage, ImportedTicket, InteractionId, MacroActions,
     MessageInsert, NewAttachment, NewAuthToken, NewBusinessHours, NewCannedResponse, NewCustomer,
     NewEscalationRule, NewEvent, NewInteraction, NewMessage, NewOrganization, NewQueue,
     NewSipAccount, NewSlaPolicy, NewTicket, NewUser, NewWrapUpCode, OrgId, PresenceState, QueueId,
@@ -2034,6 +2034,7 @@ pub async fn ticket_configuration(store: &impl Store) {
         name: "פתיחה".into(),
         lang: "he".into(),
         body: "שלום {{customer.first_name}}, כאן {{agent.name}} ממוקד השירות.".into(),
+        actions: MacroActions::default(),
     };
     let stored = store
         .create_canned_response(org, &canned)
@@ -2326,9 +2327,9 @@ macro_rules! store_test_suite {
             tenant_isolation,
             typed_errors, updates_round_trip, customer_search, presence_and_notes, auth_tokens,
             sip_accounts, sip_routes, ticket_lifecycle, ticket_records, ticket_queries,
-            ticket_configuration, ticket_isolation, mail_addresses, inbound_emails, mail_outbox,
+            ticket_configuration, ticket_config_edits, ticket_isolation, mail_addresses, inbound_emails, mail_outbox,
             mail_replies_to_queue,
-            export_pages, import_batches);
+            export_pages, import_batches, live_batches, customer_by_phone_races);
     };
     (@checks $open:expr; $($check:ident),*) => {$(
         #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -2379,12 +2380,15 @@ pub async fn export_pages(store: &impl Store) {
 
     let (_, lone) = chat(store, org, "צ'אט").await;
     let (_, cased) = chat(store, org, "דוא\"ל").await;
-    let (_, silent) = chat(store, org, "שקט").await;
+    // Between the ticket's and `later`: a conversation without messages.
+    chat(store, org, "שקט").await;
+    let (_, later) = chat(store, org, "וואטסאפ").await;
     for (interaction, key, body) in [
         (lone, "l1", "שלום, החשבונית לא הגיעה"),
         (lone, "l2", "תודה רבה"),
         (cased, "c1", "הראוטר מהבהב באדום"),
         (cased, "c2", "ניסיתי לאתחל"),
+        (later, "w1", "מתי מגיע הטכנאי?"),
     ] {
         store
             .insert_message(org, &message(interaction, key, body))
@@ -2427,30 +2431,36 @@ pub async fn export_pages(store: &impl Store) {
             .is_empty()
     );
 
+    // A page holds only conversations of their own: the query skips the
+    // ticket's (`cased`) and the one without messages ("שקט"), so the
+    // second page of one goes straight to `later`.
     let page = store
-        .export_conversations(org, None, 2)
+        .export_conversations(org, None, 1)
         .await
         .expect("conversations");
-    assert_eq!(page.last, Some(cased));
-    assert_eq!(page.conversations.len(), 1);
+    assert_eq!(page.len(), 1);
     assert_eq!(
-        page.conversations[0].interaction,
+        page[0].interaction,
         store.interaction(org, lone).await.expect("lone")
     );
-    assert_eq!(
-        page.conversations[0].messages,
-        ["שלום, החשבונית לא הגיעה", "תודה רבה"]
-    );
+    assert_eq!(page[0].messages, ["שלום, החשבונית לא הגיעה", "תודה רבה"]);
     let page = store
-        .export_conversations(org, page.last, 2)
+        .export_conversations(org, Some(lone), 1)
         .await
         .expect("next");
-    assert_eq!((page.last, page.conversations.len()), (Some(silent), 0));
-    let page = store
-        .export_conversations(org, page.last, 2)
-        .await
-        .expect("end");
-    assert_eq!(page, ConversationPage::default());
+    assert_eq!(
+        page.iter()
+            .map(|c| (c.interaction.id, c.messages.clone()))
+            .collect::<Vec<_>>(),
+        [(later, vec!["מתי מגיע הטכנאי?".to_owned()])]
+    );
+    assert!(
+        store
+            .export_conversations(org, Some(later), 1)
+            .await
+            .expect("end")
+            .is_empty()
+    );
     assert!(matches!(
         store.export_tickets(org, None, 0).await,
         Err(StoreError::Invalid { field: "limit", .. })
@@ -3016,4 +3026,318 @@ pub async fn mail_replies_to_queue(store: &impl Store) {
         store.unqueued_replies(at(30), 10).await.expect("to queue"),
         expected[1..]
     );
+}
+
+/// Macros keep their actions; SLA policies and escalation rules are
+/// edited in place, only in their own organization, with the same checks
+/// as when they are created.
+pub async fn ticket_config_edits(store: &impl Store) {
+    let org = organization(store, "config-edits").await;
+    let other = organization(store, "config-edits-b").await;
+    let team = store.create_team(org, "החזרים").await.expect("team");
+    let foreign_team = store.create_team(other, "החזרים").await.expect("team");
+    let refund = NewCannedResponse {
+        name: "החזר כספי".into(),
+        lang: "he".into(),
+        body: "שלום {{customer.first_name}}, ההחזר בטיפול.".into(),
+        actions: MacroActions {
+            status: Some(TicketStatus::PendingInternal),
+            priority: Some(TicketPriority::High),
+            category: Some("החזרים".into()),
+            add_tags: vec!["החזר".into()],
+            remove_tags: vec!["חדש".into()],
+            team: Some(team.id),
+            assignee: None,
+            note: Some("הועבר לצוות ההחזרים".into()),
+        },
+    };
+    let stored = store
+        .create_canned_response(org, &refund)
+        .await
+        .expect("macro");
+    assert_eq!(stored.spec, refund);
+    assert_eq!(
+        store.canned_responses(org).await.expect("list")[0].spec,
+        refund,
+        "the actions are read back"
+    );
+    let spaced = NewCannedResponse {
+        actions: MacroActions {
+            add_tags: vec!["שני מילים".into()],
+            ..MacroActions::default()
+        },
+        ..refund.clone()
+    };
+    assert!(matches!(
+        store.update_canned_response(org, stored.id, &spaced).await,
+        Err(StoreError::Invalid {
+            field: "actions.add_tags",
+            ..
+        })
+    ));
+
+    let policy = NewSlaPolicy {
+        name: "רגיל".into(),
+        priority: None,
+        category: None,
+        first_response_minutes: 60,
+        resolution_minutes: 480,
+    };
+    let saved = store.create_sla_policy(org, &policy).await.expect("policy");
+    let faster = NewSlaPolicy {
+        name: "רגיל מהיר".into(),
+        category: Some("חיובים".into()),
+        first_response_minutes: 20,
+        ..policy.clone()
+    };
+    let edited = store
+        .update_sla_policy(org, saved.id, &faster)
+        .await
+        .expect("edit");
+    assert_eq!((edited.id, &edited.spec), (saved.id, &faster));
+    assert_eq!(store.sla_policies(org).await.expect("list")[0].spec, faster);
+    assert!(matches!(
+        store.update_sla_policy(other, saved.id, &policy).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let backwards = NewSlaPolicy {
+        resolution_minutes: 5,
+        ..faster.clone()
+    };
+    assert!(matches!(
+        store.update_sla_policy(org, saved.id, &backwards).await,
+        Err(StoreError::Invalid {
+            field: "resolution_minutes",
+            ..
+        })
+    ));
+    let second = store
+        .create_sla_policy(org, &policy)
+        .await
+        .expect("the old name is free again");
+    assert!(matches!(
+        store.update_sla_policy(org, second.id, &faster).await,
+        Err(StoreError::Conflict { .. })
+    ));
+
+    let rule = NewEscalationRule {
+        name: "חריגה".into(),
+        trigger: EscalationTrigger::Breach,
+        team: team.id,
+    };
+    let saved = store
+        .create_escalation_rule(org, &rule)
+        .await
+        .expect("rule");
+    let by_category = NewEscalationRule {
+        name: "החזרים".into(),
+        trigger: EscalationTrigger::Category("החזר כספי".into()),
+        team: team.id,
+    };
+    let edited = store
+        .update_escalation_rule(org, saved.id, &by_category)
+        .await
+        .expect("edit");
+    assert_eq!(edited.spec, by_category);
+    assert_eq!(
+        store.escalation_rules(org).await.expect("list")[0].spec,
+        by_category
+    );
+    let elsewhere = NewEscalationRule {
+        team: foreign_team.id,
+        ..by_category.clone()
+    };
+    assert!(matches!(
+        store
+            .update_escalation_rule(org, saved.id, &elsewhere)
+            .await,
+        Err(StoreError::NotFound { entity: "team" })
+    ));
+    assert!(matches!(
+        store.update_escalation_rule(other, saved.id, &rule).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(
+        store.escalation_rules(org).await.expect("list")[0].spec,
+        by_category,
+        "a refused edit changes nothing"
+    );
+}
+
+/// A live batch (events, timeline steps, presences, messages) is stored in
+/// one transaction, all or none; a new interaction comes with its first step.
+pub async fn live_batches(store: &impl Store) {
+    let org = organization(store, "live-batch").await;
+    let agent = store
+        .create_user(org, &new_user("noa", Role::Agent))
+        .await
+        .expect("agent")
+        .id;
+    let (queue, _) = chat(store, org, "שיחות").await;
+    let opened = store
+        .open_interaction(
+            org,
+            &NewInteraction {
+                channel: Channel::Voice,
+                queue,
+                customer: None,
+                created_at: at(1),
+            },
+            &TimelineEntry {
+                at: at(1),
+                step: TimelineStep::Queued { queue },
+            },
+        )
+        .await
+        .expect("open interaction");
+    assert_eq!(
+        store.interaction(org, opened.id).await.expect("read back"),
+        opened
+    );
+    let call = opened.id;
+    let presence = AgentPresence {
+        state: PresenceState::NotReady,
+        reason: Some("no_answer".into()),
+        since: at(3),
+    };
+    let batch = crate::LiveBatch {
+        events: vec![event("routing.offered", 2), event("routing.connected", 3)],
+        timeline: vec![
+            (call, step(2, TimelineStep::Offered { agent })),
+            (call, step(3, TimelineStep::Accepted { agent })),
+            (call, step(4, TimelineStep::Ended)),
+        ],
+        presences: vec![(agent, presence.clone())],
+        messages: vec![message(call, "שלום-1", HEBREW_MESSAGE)],
+    };
+    let stored = store.write_live_batch(org, &batch).await.expect("batch");
+    let seqs: Vec<u64> = stored.events.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, vec![1, 2]);
+    assert!(matches!(stored.messages[..], [MessageInsert::Stored(_)]));
+    let read = store.interaction(org, call).await.expect("interaction");
+    let steps: Vec<TimelineEntry> = read.timeline[1..].to_vec();
+    let written: Vec<TimelineEntry> = batch.timeline.iter().map(|(_, e)| e.clone()).collect();
+    assert_eq!(steps, written);
+    assert_eq!(read.ended_at, Some(at(4)));
+    assert_eq!(
+        store.agent_presences(org).await.expect("presences"),
+        vec![(agent, presence)]
+    );
+
+    // The same message again is already stored; a step of a missing
+    // interaction refuses the whole batch, which leaves no trace.
+    let mut refused = crate::LiveBatch {
+        events: vec![event("routing.abandoned", 5)],
+        timeline: vec![(call, step(5, TimelineStep::Ended))],
+        presences: Vec::new(),
+        messages: vec![message(call, "שלום-1", HEBREW_MESSAGE)],
+    };
+    refused
+        .timeline
+        .push((InteractionId(i64::MAX), step(5, TimelineStep::Ended)));
+    assert_not_found(
+        store.write_live_batch(org, &refused).await,
+        "missing interaction",
+    );
+    refused.timeline.pop();
+    refused.messages.push(message(call, "שלום-1", "טקסט אחר"));
+    let conflict = store.write_live_batch(org, &refused).await;
+    assert!(
+        matches!(conflict, Err(StoreError::Conflict { .. })),
+        "{conflict:?}"
+    );
+    assert_eq!(store.events_from(org, 1, 100).await.unwrap().len(), 2);
+    assert_eq!(
+        store.interaction(org, call).await.unwrap().timeline.len(),
+        4
+    );
+    refused.messages.pop();
+    let retried = store.write_live_batch(org, &refused).await.expect("retry");
+    assert_eq!(retried.events[0].seq, 3, "no gap after the refusals");
+    assert!(matches!(
+        retried.messages[..],
+        [MessageInsert::AlreadyStored(_)]
+    ));
+    assert_eq!(store.messages(org, call).await.unwrap().len(), 1);
+    let empty = store
+        .write_live_batch(org, &crate::LiveBatch::default())
+        .await
+        .expect("empty batch");
+    assert!(empty.events.is_empty() && empty.messages.is_empty());
+
+    // Another organization's interaction is not found, and nothing is written.
+    let other = organization(store, "live-batch-other").await;
+    let foreign = crate::LiveBatch {
+        timeline: vec![(call, step(6, TimelineStep::Ended))],
+        ..crate::LiveBatch::default()
+    };
+    assert_not_found(
+        store.write_live_batch(other, &foreign).await,
+        "foreign step",
+    );
+}
+
+fn step(minute: i64, step: TimelineStep) -> TimelineEntry {
+    TimelineEntry {
+        at: at(minute),
+        step,
+    }
+}
+
+/// Calls racing from one new number make one customer; a known number is
+/// found as stored.
+pub async fn customer_by_phone_races<S: Store + Clone + 'static>(store: &S) {
+    const CALLERS: usize = 8;
+    let org = organization(store, "first-calls").await;
+    let phone = PhoneE164::parse("054-7654321").expect("phone");
+    let racers: Vec<_> = (0..CALLERS)
+        .map(|n| {
+            let (store, phone) = (store.clone(), phone.clone());
+            let mut new = new_customer("054-7654321");
+            new.name = format!("מתקשר {n}");
+            tokio::spawn(async move {
+                store
+                    .find_or_create_customer_by_phone(org, &phone, &new)
+                    .await
+                    .expect("find or create")
+            })
+        })
+        .collect();
+    let mut ids = BTreeSet::new();
+    for racer in racers {
+        ids.insert(racer.await.expect("racer").id);
+    }
+    assert_eq!(ids.len(), 1, "one customer for one new number: {ids:?}");
+    let stored = store
+        .customers_by_phone(org, &phone)
+        .await
+        .expect("by phone");
+    assert_eq!(stored.len(), 1);
+    let mut other_name = new_customer("054-7654321");
+    other_name.name = "שם אחר".into();
+    let found = store
+        .find_or_create_customer_by_phone(org, &phone, &other_name)
+        .await
+        .expect("known");
+    assert_eq!(found, stored[0], "found as stored, not renamed");
+
+    let unlisted = store
+        .find_or_create_customer_by_phone(org, &phone, &new_customer("050-1111111"))
+        .await;
+    assert!(
+        matches!(
+            unlisted,
+            Err(StoreError::Invalid {
+                field: "phones",
+                ..
+            })
+        ),
+        "{unlisted:?}"
+    );
+    let elsewhere = organization(store, "first-calls-other").await;
+    let theirs = store
+        .find_or_create_customer_by_phone(elsewhere, &phone, &new_customer("054-7654321"))
+        .await
+        .expect("other organization");
+    assert_ne!(theirs.id, found.id, "each organization has its own");
 }

@@ -261,6 +261,68 @@ pub struct NewCannedResponse {
     pub lang: String,
     /// The text with its placeholders.
     pub body: String,
+    /// What using it does to the ticket: a macro. Empty for a plain canned
+    /// response.
+    #[serde(default)]
+    pub actions: MacroActions,
+}
+
+/// The changes a macro makes to the ticket it is used on. Every field is
+/// optional; each change writes its own history row.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MacroActions {
+    /// The status the ticket moves to.
+    pub status: Option<TicketStatus>,
+    /// The priority it gets.
+    pub priority: Option<TicketPriority>,
+    /// The category it gets.
+    pub category: Option<String>,
+    /// Tags added.
+    pub add_tags: Vec<String>,
+    /// Tags removed.
+    pub remove_tags: Vec<String>,
+    /// The team it is assigned to.
+    pub team: Option<TeamId>,
+    /// The agent it is assigned to.
+    pub assignee: Option<UserId>,
+    /// An internal note added by the agent who uses the macro.
+    pub note: Option<String>,
+}
+
+impl MacroActions {
+    /// Whether using it changes nothing (a plain canned response).
+    pub fn is_empty(&self) -> bool {
+        self == &MacroActions::default()
+    }
+
+    /// The changes these actions make to `ticket`, in the order a person
+    /// would make them: fields, then tags, then the status last (so a
+    /// reassignment comes before the move, as in a `PATCH`). The note is
+    /// not a change: the caller adds it.
+    pub fn changes(&self, ticket: &Ticket) -> Vec<TicketChange> {
+        let mut changes = Vec::new();
+        changes.extend(self.priority.map(TicketChange::Priority));
+        changes.extend(
+            self.category
+                .clone()
+                .map(|c| TicketChange::Category(Some(c))),
+        );
+        changes.extend(self.team.map(|t| TicketChange::Team(Some(t))));
+        changes.extend(self.assignee.map(|u| TicketChange::Assignee(Some(u))));
+        if !self.add_tags.is_empty() || !self.remove_tags.is_empty() {
+            let tags = ticket
+                .tags
+                .iter()
+                .chain(&self.add_tags)
+                .filter(|tag| !self.remove_tags.contains(tag))
+                .cloned()
+                .collect::<Vec<_>>();
+            changes.push(TicketChange::Tags(tags));
+        }
+        changes.extend(self.status.map(TicketChange::Status));
+        changes
+    }
 }
 
 /// Response and resolution targets for the tickets a policy matches.
@@ -691,6 +753,37 @@ mod tests {
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn a_macro_changes_fields_then_tags_then_the_status() {
+        let mut t = ticket();
+        t.tags = vec!["חדש".into(), "vip".into()];
+        let actions = MacroActions {
+            status: Some(TicketStatus::PendingCustomer),
+            priority: Some(TicketPriority::High),
+            add_tags: vec!["החזר".into(), "vip".into()],
+            remove_tags: vec!["חדש".into()],
+            team: Some(TeamId(4)),
+            note: Some("נשלח טופס החזר".into()),
+            ..MacroActions::default()
+        };
+        let changes = actions.changes(&t);
+        let tags = match &changes[2] {
+            TicketChange::Tags(tags) => normalized_tags(tags),
+            other => panic!("tags third, got {other:?}"),
+        };
+        assert_eq!(tags, ["vip", "החזר"]);
+        assert_eq!(
+            [&changes[0], &changes[1], &changes[3]],
+            [
+                &TicketChange::Priority(TicketPriority::High),
+                &TicketChange::Team(Some(TeamId(4))),
+                &TicketChange::Status(TicketStatus::PendingCustomer),
+            ]
+        );
+        assert!(MacroActions::default().changes(&t).is_empty());
+        assert!(!actions.is_empty());
     }
 
     #[test]

@@ -8,8 +8,8 @@ use crate::model::{
     NewUser, TimelineStep, TokenKind, UserUpdate, WeeklyInterval,
 };
 use crate::ticket::{
-    CANNED_LANGUAGES, EscalationTrigger, MAX_ATTACHMENT_BYTES, NewAttachment, NewCannedResponse,
-    NewEscalationRule, NewSlaPolicy, NewTicket, TicketChange,
+    CANNED_LANGUAGES, EscalationTrigger, MAX_ATTACHMENT_BYTES, MacroActions, NewAttachment,
+    NewCannedResponse, NewEscalationRule, NewSlaPolicy, NewTicket, TicketChange,
 };
 
 /// Longest name of anything (queue, team, customer...), in characters.
@@ -369,19 +369,39 @@ fn category(value: &str) -> StoreResult<()> {
 }
 
 fn tags(values: &[String]) -> StoreResult<()> {
+    tag_list("tags", values)
+}
+
+fn tag_list(field: &'static str, values: &[String]) -> StoreResult<()> {
     if values.len() > MAX_TAGS {
         return Err(StoreError::invalid(
-            "tags",
+            field,
             format!("at most {MAX_TAGS} tags"),
         ));
     }
     values.iter().try_for_each(|tag| {
-        short_label("tags", tag)?;
+        short_label(field, tag)?;
         if tag.chars().any(char::is_whitespace) {
-            return Err(StoreError::invalid("tags", "a tag has no spaces"));
+            return Err(StoreError::invalid(field, "a tag has no spaces"));
         }
         Ok(())
     })
+}
+
+/// A macro's actions: a category, tags and a note a ticket could take
+/// (the team and agent are checked against the organization by the
+/// server, which knows them).
+fn macro_actions(actions: &MacroActions) -> StoreResult<()> {
+    actions
+        .category
+        .as_deref()
+        .map_or(Ok(()), |c| short_label("actions.category", c))?;
+    tag_list("actions.add_tags", &actions.add_tags)?;
+    tag_list("actions.remove_tags", &actions.remove_tags)?;
+    actions
+        .note
+        .as_deref()
+        .map_or(Ok(()), |note| ticket_text("actions.note", note))
 }
 
 fn short_label(field: &'static str, value: &str) -> StoreResult<()> {
@@ -454,7 +474,8 @@ pub fn canned_response(new: &NewCannedResponse) -> StoreResult<()> {
     ticket_text("body", &new.body)?;
     moked_sla::check_template(&new.body)
         .map(drop)
-        .map_err(|e| StoreError::invalid("body", e.to_string()))
+        .map_err(|e| StoreError::invalid("body", e.to_string()))?;
+    macro_actions(&new.actions)
 }
 
 /// An SLA policy: positive targets, resolution no sooner than the first

@@ -313,7 +313,6 @@ fn staff_routes(routes: Routes) -> Routes {
 
 fn ticket_routes(routes: Routes) -> Routes {
     use axum::extract::DefaultBodyLimit;
-    use axum::routing::delete;
     use tickets::*;
     // An upload's body is the file: up to the attachment limit (plus one
     // byte, so a larger file is told apart and refused with 413).
@@ -339,6 +338,11 @@ fn ticket_routes(routes: Routes) -> Routes {
             get(render_canned),
         )
         .route(
+            "/tickets/{id}/canned-responses/{cid}/apply",
+            &["POST"],
+            post(apply_canned),
+        )
+        .route(
             "/canned-responses",
             &["GET", "POST"],
             get(list_canned).post(create_canned),
@@ -355,8 +359,8 @@ fn ticket_routes(routes: Routes) -> Routes {
         )
         .route(
             "/admin/sla-policies/{id}",
-            &["DELETE"],
-            delete(delete_policy),
+            &["PUT", "DELETE"],
+            put(update_policy).delete(delete_policy),
         )
         .route(
             "/admin/escalation-rules",
@@ -365,8 +369,8 @@ fn ticket_routes(routes: Routes) -> Routes {
         )
         .route(
             "/admin/escalation-rules/{id}",
-            &["DELETE"],
-            delete(delete_rule),
+            &["PUT", "DELETE"],
+            put(update_rule).delete(delete_rule),
         )
 }
 

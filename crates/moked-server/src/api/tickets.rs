@@ -20,12 +20,12 @@ use axum::response::{IntoResponse, Response};
 use moked_domain::Channel;
 use moked_store::{
     Attachment, CannedResponse, CustomerId, EscalationRule, MAX_ATTACHMENT_BYTES, MAX_PAGE,
-    NewAttachment, NewCannedResponse, NewEscalationRule, NewSlaPolicy, NewTicket, Role, Sender,
-    SlaPolicy, TeamId, Ticket, TicketChange, TicketId, TicketNumber, TicketPriority, TicketQuery,
-    TicketStatus, TicketView, UserId,
+    MessageId, NewAttachment, NewCannedResponse, NewEscalationRule, NewSlaPolicy, NewTicket, Role,
+    Sender, SlaPolicy, TeamId, Ticket, TicketChange, TicketId, TicketNumber, TicketPriority,
+    TicketQuery, TicketStatus, TicketView, UserId,
 };
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::collections::HashMap;
 
 /// Tickets per page when `limit` is not given.
@@ -333,6 +333,7 @@ pub async fn messages(
     let org = caller.org;
     state.store.ticket(org, TicketId(id)).await?;
     let names = staff_names(&state, &caller).await?;
+    let mut emails = email_headers(&state, &caller, TicketId(id)).await?;
     let mut all = Vec::new();
     for link in state.store.ticket_links(org, TicketId(id)).await? {
         let channel = state
@@ -355,12 +356,57 @@ pub async fn messages(
                 author_name: author,
                 body: message.content.body,
                 at: message.content.sent_at,
-                email: None,
+                email: emails.remove(&message.id),
             });
         }
     }
     all.sort_by_key(|m| (m.at, m.id));
     Ok(Json(all))
+}
+
+/// The email behind each message of a ticket that came or went by mail:
+/// from, to, subject, Message-ID and attachment names (never the body,
+/// which is the message's own text).
+async fn email_headers(
+    state: &AppState,
+    caller: &Caller,
+    ticket: TicketId,
+) -> ApiResult<HashMap<MessageId, Value>> {
+    let org = caller.org;
+    let mut headers = HashMap::new();
+    for email in state.store.ticket_emails(org, ticket).await? {
+        let Some(message) = email.message else {
+            continue;
+        };
+        let raw = state.store.email_raw(org, email.id).await?;
+        let parsed = moked_mail::parse(&raw, moked_mail::ParseLimits::default());
+        let attachments: Vec<String> = parsed
+            .attachments
+            .iter()
+            .map(|a| a.file_name.clone().unwrap_or_default())
+            .collect();
+        let header = json!({
+            "direction": "inbound",
+            "from": email.from, "from_name": email.from_name, "to": email.to,
+            "subject": email.subject, "message_id": email.message_id,
+            "attachments": attachments,
+        });
+        headers.insert(message, header);
+    }
+    for reply in state.store.ticket_outbound(org, ticket).await? {
+        let Some(message) = reply.spec.message else {
+            continue;
+        };
+        let header = json!({
+            "direction": "outbound",
+            "from": reply.spec.from.as_str(), "from_name": reply.spec.from_name,
+            "to": [reply.spec.to.as_str()], "subject": reply.spec.subject,
+            "message_id": reply.sent_message_id, "attachments": [],
+            "sent_at": reply.sent_at,
+        });
+        headers.insert(message, header);
+    }
+    Ok(headers)
 }
 
 /// `PATCH /tickets/{id}` body: only the fields given change; `null`
@@ -686,10 +732,31 @@ pub async fn list_canned(
     ))
 }
 
-fn check_canned(spec: &NewCannedResponse) -> ApiResult<()> {
+/// A canned response's placeholders, and the team and agent its macro
+/// assigns to, which must be the organization's (another organization's
+/// team is as unknown as a made-up one).
+async fn check_canned(
+    state: &AppState,
+    caller: &Caller,
+    spec: &NewCannedResponse,
+) -> ApiResult<()> {
     moked_sla::check_template(&spec.body)
         .map(|_| ())
-        .map_err(|error| ApiError::invalid("body", error.to_string()))
+        .map_err(|error| ApiError::invalid("body", error.to_string()))?;
+    if let Some(team) = spec.actions.team {
+        let teams = state.store.teams(caller.org).await?;
+        if !teams.iter().any(|t| t.id == team) {
+            return Err(ApiError::invalid("actions.team", "no such team"));
+        }
+    }
+    if let Some(agent) = spec.actions.assignee {
+        state
+            .store
+            .user(caller.org, agent)
+            .await
+            .map_err(|_| ApiError::invalid("actions.assignee", "no such user"))?;
+    }
+    Ok(())
 }
 
 /// `POST /canned-responses`.
@@ -699,7 +766,7 @@ pub async fn create_canned(
     ApiJson(spec): ApiJson<NewCannedResponse>,
 ) -> ApiResult<(StatusCode, Json<CannedResponse>)> {
     caller.require(Role::Supervisor)?;
-    check_canned(&spec)?;
+    check_canned(&state, &caller, &spec).await?;
     let saved = state
         .store
         .create_canned_response(caller.org, &spec)
@@ -716,7 +783,7 @@ pub async fn update_canned(
     ApiJson(spec): ApiJson<NewCannedResponse>,
 ) -> ApiResult<Json<CannedResponse>> {
     caller.require(Role::Supervisor)?;
-    check_canned(&spec)?;
+    check_canned(&state, &caller, &spec).await?;
     let saved = state
         .store
         .update_canned_response(caller.org, id, &spec)
@@ -750,13 +817,56 @@ pub async fn render_canned(
     ApiPath((id, cid)): ApiPath<(i64, i64)>,
 ) -> ApiResult<Json<Rendered>> {
     caller.require(Role::Agent)?;
+    let ticket = state.store.ticket(caller.org, TicketId(id)).await?;
+    let canned = canned_by_id(&state, &caller, cid).await?;
+    let body = render(&state, &caller, &ticket, &canned).await?;
+    Ok(Json(Rendered { body }))
+}
+
+/// A macro used on a ticket: the text for the composer, and the ticket as
+/// its actions left it.
+#[derive(Debug, Serialize)]
+pub struct Applied {
+    body: String,
+    ticket: TicketView,
+}
+
+/// `POST /tickets/{id}/canned-responses/{cid}/apply`: renders the text
+/// and applies the macro's actions to the ticket (each change a history
+/// row; the ticket is announced). The text is not sent: the agent reads
+/// and sends it from the composer.
+pub async fn apply_canned(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((id, cid)): ApiPath<(i64, i64)>,
+) -> ApiResult<Json<Applied>> {
+    let agent = caller.agent()?;
+    let ticket = state.store.ticket(caller.org, TicketId(id)).await?;
+    let canned = canned_by_id(&state, &caller, cid).await?;
+    let body = render(&state, &caller, &ticket, &canned).await?;
+    let ticket = state
+        .tickets
+        .apply_macro(caller.org, ticket.id, &canned.spec.actions, agent)
+        .await?;
+    let ticket = state.tickets.view(caller.org, &ticket).await?;
+    Ok(Json(Applied { body, ticket }))
+}
+
+async fn canned_by_id(state: &AppState, caller: &Caller, id: i64) -> ApiResult<CannedResponse> {
+    let all = state.store.canned_responses(caller.org).await?;
+    all.into_iter()
+        .find(|c| c.id == id)
+        .ok_or_else(|| ApiError::not_found("canned response"))
+}
+
+/// A canned response's text with its placeholders filled for a ticket.
+async fn render(
+    state: &AppState,
+    caller: &Caller,
+    ticket: &Ticket,
+    canned: &CannedResponse,
+) -> ApiResult<String> {
     let org = caller.org;
-    let ticket = state.store.ticket(org, TicketId(id)).await?;
-    let all = state.store.canned_responses(org).await?;
-    let canned = all
-        .into_iter()
-        .find(|c| c.id == cid)
-        .ok_or_else(|| ApiError::not_found("canned response"))?;
     let customer_first_name = match ticket.customer {
         Some(customer) => {
             let name = state.store.customer(org, customer).await?.details.name;
@@ -773,9 +883,8 @@ pub async fn render_canned(
         agent_name,
         ticket_number: Some(ticket.number),
     };
-    let body = moked_sla::render(&canned.spec.body, &values)
-        .map_err(|error| ApiError::invalid("body", error.to_string()))?;
-    Ok(Json(Rendered { body }))
+    moked_sla::render(&canned.spec.body, &values)
+        .map_err(|error| ApiError::invalid("body", error.to_string()))
 }
 
 /// `GET /admin/sla-policies`.
@@ -802,6 +911,22 @@ pub async fn create_policy(
     Ok((StatusCode::CREATED, Json(saved)))
 }
 
+/// `PUT /admin/sla-policies/{id}`.
+pub async fn update_policy(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(spec): ApiJson<NewSlaPolicy>,
+) -> ApiResult<Json<SlaPolicy>> {
+    caller.require(Role::Admin)?;
+    let saved = state
+        .store
+        .update_sla_policy(caller.org, id, &spec)
+        .await
+        .map_err(name_clash)?;
+    Ok(Json(saved))
+}
+
 /// `DELETE /admin/sla-policies/{id}`.
 pub async fn delete_policy(
     State(state): State<AppState>,
@@ -822,6 +947,15 @@ pub async fn list_rules(
     Ok(Json(state.store.escalation_rules(caller.org).await?))
 }
 
+async fn check_rule_team(state: &AppState, caller: &Caller, team: TeamId) -> ApiResult<()> {
+    let teams = state.store.teams(caller.org).await?;
+    if teams.iter().any(|t| t.id == team) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid("team", "no such team"))
+    }
+}
+
 /// `POST /admin/escalation-rules`: the team must be the organization's.
 pub async fn create_rule(
     State(state): State<AppState>,
@@ -829,16 +963,31 @@ pub async fn create_rule(
     ApiJson(spec): ApiJson<NewEscalationRule>,
 ) -> ApiResult<(StatusCode, Json<EscalationRule>)> {
     caller.require(Role::Admin)?;
-    let teams = state.store.teams(caller.org).await?;
-    if !teams.iter().any(|t| t.id == spec.team) {
-        return Err(ApiError::invalid("team", "no such team"));
-    }
+    check_rule_team(&state, &caller, spec.team).await?;
     let saved = state
         .store
         .create_escalation_rule(caller.org, &spec)
         .await
         .map_err(name_clash)?;
     Ok((StatusCode::CREATED, Json(saved)))
+}
+
+/// `PUT /admin/escalation-rules/{id}`: the team must be the
+/// organization's.
+pub async fn update_rule(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(spec): ApiJson<NewEscalationRule>,
+) -> ApiResult<Json<EscalationRule>> {
+    caller.require(Role::Admin)?;
+    check_rule_team(&state, &caller, spec.team).await?;
+    let saved = state
+        .store
+        .update_escalation_rule(caller.org, id, &spec)
+        .await
+        .map_err(name_clash)?;
+    Ok(Json(saved))
 }
 
 /// `DELETE /admin/escalation-rules/{id}`.
