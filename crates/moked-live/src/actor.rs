@@ -4,6 +4,14 @@
 //! Every job that changes the engine turns the engine's events into a
 //! [`Batch`] (store events, timeline steps, presences, system messages,
 //! live events), commits it, and only then counts it and broadcasts it.
+//!
+//! Group commit: the jobs already waiting when the actor takes one run one
+//! after the other with their batches held back ([`Group`]); then all those
+//! batches are stored in one transaction (one fsync), and only after it are
+//! they counted and broadcast and the jobs answered. A busy organization so
+//! pays one commit per round instead of one per job, while every reply and
+//! live event still follows the commit of what it reports, in the engine's
+//! order. A job that reads the store first commits what is held.
 
 use crate::api::{
     AgentActivity, AgentBoard, AgentDesk, AgentDetail, ChatStatus, DeskChat, DeskOffer, EndedBy,
@@ -22,9 +30,9 @@ use moked_routing::{
     RoutingError, Span, Time,
 };
 use moked_store::{
-    AgentPresence, CustomerId, InteractionId, NewEvent, NewMessage, OrgId, Organization,
-    PresenceState, QueueId, Sender, Store, StoreError, StoreResult, TimelineEntry, TimelineStep,
-    UserId, WrapUpCodeId,
+    AgentPresence, CustomerId, InteractionId, LiveBatch, MessageInsert, NewEvent, NewMessage,
+    OrgId, Organization, PresenceState, QueueId, Sender, Store, StoreError, TimelineEntry,
+    TimelineStep, UserId, WrapUpCodeId,
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, RwLock};
@@ -33,8 +41,26 @@ use tokio::sync::{broadcast, mpsc};
 /// How often at most a queue's waiting chats are all told their places.
 const POSITION_REFRESH: SignedDuration = SignedDuration::from_secs(2);
 
+/// At most this many jobs share one commit, so the first of them waits
+/// for a bounded amount of work before its answer.
+const GROUP_JOBS: usize = 128;
+
 /// Work for the actor.
 pub(crate) type Job = Box<dyn for<'a> FnOnce(&'a mut Org) -> BoxFuture<'a, ()> + Send>;
+
+/// A job's answer, sent once the commit of its changes is known: given the
+/// error when that commit failed.
+pub(crate) type Answer = Box<dyn FnOnce(Option<&LiveError>) + Send>;
+
+/// The batches of the jobs run since the last commit, held back to be
+/// committed together, and the answers waiting for that commit.
+#[derive(Default)]
+pub(crate) struct Group {
+    /// While true, [`Org::commit`] holds batches back.
+    open: bool,
+    batches: Vec<Batch>,
+    answers: Vec<Answer>,
+}
 
 /// What the message path needs to know about each open chat, shared with
 /// the callers' tasks so messages need no trip through the actor.
@@ -131,10 +157,10 @@ pub(crate) struct Chat {
 /// What one job produced, to commit together.
 #[derive(Debug, Default)]
 pub(crate) struct Batch {
-    events: Vec<NewEvent>,
-    timeline: Vec<(InteractionId, TimelineEntry)>,
-    presences: Vec<(UserId, AgentPresence)>,
-    messages: Vec<(Option<UserId>, NewMessage)>,
+    /// What the store keeps.
+    writes: LiveBatch,
+    /// The agent of each message's chat, in the order of `writes.messages`.
+    message_agents: Vec<Option<UserId>>,
     live: Vec<LiveEvent>,
     touched: BTreeSet<QueueId>,
     /// Chats whose place in line to announce.
@@ -144,7 +170,7 @@ pub(crate) struct Batch {
 impl Batch {
     fn log(&mut self, at: Timestamp, kind: &str, payload: &Payload) {
         let payload = serde_json::to_value(payload).unwrap_or(serde_json::Value::Null);
-        self.events.push(NewEvent {
+        self.writes.events.push(NewEvent {
             at,
             kind: format!("routing.{kind}"),
             payload,
@@ -152,7 +178,14 @@ impl Batch {
     }
 
     fn step(&mut self, chat: InteractionId, at: Timestamp, step: TimelineStep) {
-        self.timeline.push((chat, TimelineEntry { at, step }));
+        self.writes
+            .timeline
+            .push((chat, TimelineEntry { at, step }));
+    }
+
+    fn message(&mut self, agent: Option<UserId>, message: NewMessage) {
+        self.writes.messages.push(message);
+        self.message_agents.push(agent);
     }
 }
 
@@ -177,6 +210,8 @@ pub(crate) struct Org {
     pub stats: Stats,
     /// A commit failed: the state must be rebuilt from the store.
     pub stale: bool,
+    /// Batches and answers held back for one commit.
+    pub group: Group,
     /// When each queue's waiting chats were last told their places.
     pub positions_sent: HashMap<QueueId, Timestamp>,
     /// Queues whose waiting chats have moved up since they were last told.
@@ -248,14 +283,12 @@ impl Org {
             };
             tokio::select! {
                 job = inbox.recv() => match job {
-                    Some(job) => {
-                        self.catch_up().await;
-                        job(&mut self).await;
-                    }
+                    Some(job) => self.run_group(job, &mut inbox).await,
                     None => return,
                 },
                 () = sleep => self.catch_up().await,
             }
+            self.announce_positions(&HashSet::new());
             while self.stale {
                 if let Err(error) = self.reload().await {
                     tracing::error!(org = %self.id, %error, "rebuilding failed; retrying in a second");
@@ -265,9 +298,51 @@ impl Org {
         }
     }
 
+    /// Runs `first` and the jobs already waiting behind it with their
+    /// batches held back, then commits them in one transaction and answers
+    /// them (see the module doc). A failed commit stops the round: the state
+    /// is rebuilt before the next job.
+    async fn run_group(&mut self, first: Job, inbox: &mut mpsc::Receiver<Job>) {
+        self.group.open = true;
+        let mut next = Some(first);
+        let mut ran = 0;
+        while let Some(job) = next.take() {
+            self.catch_up().await;
+            job(self).await;
+            ran += 1;
+            if !self.stale && ran < GROUP_JOBS {
+                next = inbox.try_recv().ok();
+            }
+        }
+        self.group.open = false;
+        // A failure is logged by the commit and answered to every job of
+        // the round; the run loop rebuilds.
+        let _ = self.flush().await;
+    }
+
+    /// Answers a job now, or after the commit of the round's held batches.
+    pub(crate) fn answer(&mut self, answer: Answer) {
+        if self.group.open {
+            self.group.answers.push(answer);
+        } else {
+            answer(None);
+        }
+    }
+
+    /// Commits the held batches in one transaction, publishes them, and
+    /// sends the answers waiting for them (the error to each, if it failed).
+    pub(crate) async fn flush(&mut self) -> Result<(), LiveError> {
+        let batches = std::mem::take(&mut self.group.batches);
+        let answers = std::mem::take(&mut self.group.answers);
+        let result = self.commit_now(batches).await;
+        for answer in answers {
+            answer(result.as_ref().err());
+        }
+        result
+    }
+
     /// Fires the engine's timers that are due (ring timeouts, wrap-up ends).
     async fn catch_up(&mut self) {
-        self.announce_positions(&HashSet::new());
         let (now, _) = self.tick();
         if self.engine.next_deadline().is_none_or(|due| due > now) {
             return;
@@ -314,7 +389,7 @@ impl Org {
         match result {
             Ok(result) => Ok((result, batch)),
             Err(error) => {
-                if !batch.events.is_empty() {
+                if !batch.writes.events.is_empty() {
                     self.commit(batch).await?;
                 }
                 Err(refused(error))
@@ -394,7 +469,8 @@ impl Org {
                 b.queued.push(chat);
                 b.live.push(LiveEvent::OfferWithdrawn { chat, agent: user });
                 if matches!(event.kind, EventKind::RingNoAnswer { .. }) {
-                    b.presences
+                    b.writes
+                        .presences
                         .push((user, not_ready(NotReadyReason::NoAnswer, at)));
                 }
                 b.log(
@@ -641,47 +717,52 @@ impl Org {
 
     // ----- commit ------------------------------------------------------------
 
-    /// Makes the batch durable, then counts and broadcasts it. On a store
-    /// failure the state is rebuilt from the store, which holds the truth.
+    /// Makes the batch durable, then counts and broadcasts it; while a
+    /// round is open, holds it back for the round's commit instead.
     pub async fn commit(&mut self, batch: Batch) -> Result<(), LiveError> {
-        let stored = match self.persist(&batch).await {
-            Ok(stored) => stored,
-            Err(error) => {
-                tracing::error!(org = %self.id, %error, "storing live changes failed; rebuilding");
-                // The engine is ahead of the store: rebuild from the store
-                // once this job is over (the run loop does it).
-                self.stale = true;
-                return Err(error.into());
-            }
-        };
-        for event in &batch.events {
-            self.stats.apply(event);
+        if self.group.open {
+            self.group.batches.push(batch);
+            return Ok(());
         }
-        self.publish(batch, stored);
-        Ok(())
+        self.commit_now(vec![batch]).await
     }
 
-    async fn persist(&self, batch: &Batch) -> StoreResult<Vec<LiveEvent>> {
-        let store = self.store.as_ref();
-        if !batch.events.is_empty() {
-            store.append_events(self.id, &batch.events).await?;
+    /// Stores the batches in one transaction, then counts and broadcasts
+    /// each in order. On a store failure the state is rebuilt from the
+    /// store, which holds the truth.
+    async fn commit_now(&mut self, mut batches: Vec<Batch>) -> Result<(), LiveError> {
+        let mut writes = LiveBatch::default();
+        for batch in &mut batches {
+            writes.extend(std::mem::take(&mut batch.writes));
         }
-        for (chat, entry) in &batch.timeline {
-            store.append_timeline(self.id, *chat, entry).await?;
+        let stored = if writes.is_empty() {
+            Vec::new()
+        } else {
+            match self.store.write_live_batch(self.id, &writes).await {
+                Ok(stored) => stored.messages,
+                Err(error) => {
+                    tracing::error!(org = %self.id, %error, "storing live changes failed; rebuilding");
+                    // The engine is ahead of the store: rebuild from the store
+                    // once this job is over (the run loop does it).
+                    self.stale = true;
+                    return Err(error.into());
+                }
+            }
+        };
+        for event in &writes.events {
+            self.stats.apply(event);
         }
-        for (user, presence) in &batch.presences {
-            store.set_agent_presence(self.id, *user, presence).await?;
+        let mut stored = stored.into_iter();
+        for batch in batches {
+            let messages = batch
+                .message_agents
+                .iter()
+                .zip(stored.by_ref())
+                .map(|(agent, message)| message_event(*agent, message))
+                .collect();
+            self.publish(batch, messages);
         }
-        let mut stored = Vec::new();
-        for (agent, message) in &batch.messages {
-            let message = store.insert_message(self.id, message).await?;
-            stored.push(LiveEvent::Message {
-                chat: message.message().content.interaction,
-                agent: *agent,
-                message: message.message().clone(),
-            });
-        }
-        Ok(stored)
+        Ok(())
     }
 
     fn publish(&mut self, batch: Batch, stored: Vec<LiveEvent>) {
@@ -768,6 +849,7 @@ impl Org {
     /// aside and swapped in at once, so messages sent meanwhile never see
     /// an empty map.
     pub async fn reload(&mut self) -> Result<(), LiveError> {
+        self.flush().await?;
         let organization = self.store.organization(self.id).await?;
         let staging = Routes::default();
         let mut fresh = crate::rebuild::load(
@@ -783,6 +865,8 @@ impl Org {
         let built = std::mem::take(&mut *staging.write().unwrap_or_else(|p| p.into_inner()));
         *self.routes.write().unwrap_or_else(|p| p.into_inner()) = built;
         fresh.routes = self.routes.clone();
+        // The round goes on in the rebuilt state: its answers still wait.
+        fresh.group = std::mem::take(&mut self.group);
         *self = fresh;
         Ok(())
     }
@@ -887,7 +971,12 @@ impl Org {
     }
 
     /// A chat that is no longer open, from the store.
-    async fn ended_chat(&self, chat: InteractionId) -> Result<moked_store::Interaction, LiveError> {
+    async fn ended_chat(
+        &mut self,
+        chat: InteractionId,
+    ) -> Result<moked_store::Interaction, LiveError> {
+        // What the round holds back may be what ended it.
+        self.flush().await?;
         match self.store.interaction(self.id, chat).await {
             Ok(interaction) => Ok(interaction),
             Err(StoreError::NotFound { .. }) => Err(not_found("chat")),
@@ -1016,7 +1105,7 @@ impl Org {
             }
             PresenceRequest::Offline => (self.log_out(agent, state).await?, offline(at)),
         };
-        batch.presences.push((user, presence));
+        batch.writes.presences.push((user, presence));
         self.commit(batch).await
     }
 
@@ -1103,13 +1192,14 @@ impl Org {
             }
         }
         let slots = u8::from(registered);
-        self.change(|engine, now, out| engine.set_capacity(now, agent, Channel::Voice, slots, out))
+        let (_, mut batch) = self
+            .command(|engine, now, out| engine.set_capacity(now, agent, Channel::Voice, slots, out))
             .await?;
-        let _ = self.events.send(LiveEvent::Phone {
+        batch.live.push(LiveEvent::Phone {
             agent: user,
             registered,
         });
-        Ok(())
+        self.commit(batch).await
     }
 
     fn has_phone(&self, user: UserId) -> bool {
@@ -1193,7 +1283,10 @@ impl Org {
             to_queue,
             to_agent: to_user,
         };
-        batch.timeline.insert(0, (chat, TimelineEntry { at, step }));
+        batch
+            .writes
+            .timeline
+            .insert(0, (chat, TimelineEntry { at, step }));
         batch.live.insert(
             0,
             LiveEvent::ChatTransferred {
@@ -1223,7 +1316,7 @@ impl Org {
             },
             sent_at: at,
         };
-        batch.messages.push((None, notice));
+        batch.message(None, notice);
         self.commit(batch).await
     }
 
@@ -1441,6 +1534,16 @@ impl Org {
             time_in_state: self.stats.time_in_state(user, at),
             chats: self.desk_chats(agent),
         })
+    }
+}
+
+/// The live event of a message a batch stored.
+fn message_event(agent: Option<UserId>, message: MessageInsert) -> LiveEvent {
+    let message = message.message().clone();
+    LiveEvent::Message {
+        chat: message.content.interaction,
+        agent,
+        message,
     }
 }
 

@@ -268,24 +268,18 @@ impl Live {
         customer: Customer,
         lang: Lang,
     ) -> Result<ChatOpened, LiveError> {
-        let store = &self.inner.store;
         let created_at = self.inner.clock.now();
-        let interaction = store
-            .create_interaction(
-                org,
-                &NewInteraction {
-                    channel,
-                    queue,
-                    customer: Some(customer.id),
-                    created_at,
-                },
-            )
-            .await?;
+        let new = NewInteraction {
+            channel,
+            queue,
+            customer: Some(customer.id),
+            created_at,
+        };
         let entry = TimelineEntry {
             at: created_at,
             step: TimelineStep::Queued { queue },
         };
-        store.append_timeline(org, interaction.id, &entry).await?;
+        let interaction = self.inner.store.open_interaction(org, &new, &entry).await?;
         let chat = NewChat {
             id: interaction.id,
             queue,
@@ -567,7 +561,14 @@ impl Live {
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |o: &mut Org| {
             Box::pin(async move {
-                let _ = reply.send(job(o).await);
+                let result = job(o).await;
+                // Sent once what the job changed is committed (group commit).
+                o.answer(Box::new(move |failed: Option<&LiveError>| {
+                    let _ = reply.send(match failed {
+                        Some(error) => Err(uncommitted(error)),
+                        None => result,
+                    });
+                }));
             })
         });
         handle
@@ -696,21 +697,15 @@ fn held_route(
     Ok(route)
 }
 
+/// The customer who gave the contact's phone number, or a new one; the
+/// store makes it atomic, so two first contacts at once from one number
+/// make one customer.
 async fn find_or_create_customer(
     store: &dyn Store,
     org: OrgId,
     name: &str,
     open: &OpenChat,
 ) -> Result<Customer, LiveError> {
-    if let Some(phone) = &open.phone
-        && let Some(known) = store
-            .customers_by_phone(org, phone)
-            .await?
-            .into_iter()
-            .next()
-    {
-        return Ok(known);
-    }
     let details = NewCustomer {
         name: name.to_owned(),
         phones: open.phone.iter().cloned().collect(),
@@ -719,7 +714,22 @@ async fn find_or_create_customer(
         tier: CustomerTier::Standard,
         notes: String::new(),
     };
-    Ok(store.create_customer(org, &details).await?)
+    Ok(match &open.phone {
+        Some(phone) => {
+            store
+                .find_or_create_customer_by_phone(org, phone, &details)
+                .await?
+        }
+        None => store.create_customer(org, &details).await?,
+    })
+}
+
+/// The error a job answers when the commit of its round failed: the
+/// job's own outcome was never stored.
+fn uncommitted(error: &LiveError) -> LiveError {
+    LiveError::Store(StoreError::Backend(
+        format!("the change was not stored: {error}").into(),
+    ))
 }
 
 fn check_body(body: &str) -> Result<(), LiveError> {

@@ -83,6 +83,7 @@ pub(crate) async fn load(
         contacts: HashMap::new(),
         stats,
         stale: false,
+        group: crate::actor::Group::default(),
         positions_sent: HashMap::new(),
         positions_pending: HashSet::new(),
     };

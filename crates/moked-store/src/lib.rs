@@ -20,6 +20,7 @@
 pub mod bulk;
 pub mod codec;
 pub mod error;
+pub mod live_batch;
 pub mod mail;
 pub mod model;
 #[cfg(feature = "sqlx")]
@@ -41,6 +42,7 @@ pub mod validate;
 
 pub use bulk::*;
 pub use error::{StoreError, StoreResult};
+pub use live_batch::*;
 pub use mail::*;
 pub use model::*;
 pub use ticket::*;
@@ -176,6 +178,29 @@ pub trait Store: TicketStore + MailStore + BulkStore + Send + Sync {
     /// The customers who gave this phone number, by id.
     async fn customers_by_phone(&self, org: OrgId, phone: &PhoneE164)
     -> StoreResult<Vec<Customer>>;
+
+    /// The first customer (by id) who gave `phone`, or else `new` (which
+    /// must list `phone`) created; atomic, so callers racing with the same
+    /// new number make one customer. A known number writes nothing.
+    async fn find_or_create_customer_by_phone(
+        &self,
+        org: OrgId,
+        phone: &PhoneE164,
+        new: &NewCustomer,
+    ) -> StoreResult<Customer>;
+
+    /// Records a new interaction with its first timeline step (a contact's
+    /// `queued`) in one transaction.
+    async fn open_interaction(
+        &self,
+        org: OrgId,
+        new: &NewInteraction,
+        first: &TimelineEntry,
+    ) -> StoreResult<Interaction>;
+    /// Stores what the live center changed (events, timeline steps,
+    /// presences, messages) in one transaction: all or none.
+    async fn write_live_batch(&self, org: OrgId, batch: &LiveBatch)
+    -> StoreResult<LiveBatchStored>;
 
     /// Records a new interaction (its timeline starts empty).
     async fn create_interaction(

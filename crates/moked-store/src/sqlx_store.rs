@@ -196,25 +196,6 @@ macro_rules! impl_store_with_sqlx {
                     })
                 }
 
-                async fn fetch_message_by_key(
-                    &self,
-                    org: OrgId,
-                    new: &NewMessage,
-                ) -> StoreResult<ChatMessage> {
-                    let row = sqlx::query(&format!(
-                        "SELECT {MESSAGE_COLUMNS} FROM chat_messages \
-                         WHERE org_id = $1 AND interaction_id = $2 \
-                         AND idempotency_key = $3"
-                    ))
-                    .bind(org.0)
-                    .bind(new.interaction.0)
-                    .bind(&new.idempotency_key)
-                    .fetch_one(self.reader())
-                    .await
-                    .map_err(|e| from_sqlx("chat message", e))?;
-                    chat_message(&row)
-                }
-
                 /// Writes a schedule's weekly intervals.
                 async fn insert_intervals(
                     tx: &mut sqlx::Transaction<'_, $db>,
@@ -304,6 +285,233 @@ macro_rules! impl_store_with_sqlx {
                     .fetch_all(self.reader())
                     .await
                     .map_err(|e| from_sqlx("customer", e))
+                }
+
+                /// Appends a (checked) timeline step in `tx`.
+                async fn append_timeline_in(
+                    tx: &mut sqlx::Transaction<'_, $db>,
+                    org: OrgId,
+                    id: InteractionId,
+                    entry: &TimelineEntry,
+                ) -> StoreResult<()> {
+                    let at = timestamp_to_column(entry.at);
+                    let ends = entry.step == TimelineStep::Ended;
+                    // Bumping the counter locks the interaction's row: concurrent appends
+                    // to one interaction get consecutive positions.
+                    let position: i64 = sqlx::query_scalar(
+                        "UPDATE interactions SET timeline_len = timeline_len + 1, \
+                         ended_at = CASE WHEN $3 THEN COALESCE(ended_at, $4) ELSE \
+                         ended_at END WHERE org_id = $1 AND id = $2 \
+                         RETURNING timeline_len",
+                    )
+                    .bind(org.0)
+                    .bind(id.0)
+                    .bind(ends)
+                    .bind(at)
+                    .fetch_optional(&mut **tx)
+                    .await
+                    .map_err(|e| from_sqlx("interaction", e))?
+                    .ok_or(StoreError::NotFound {
+                        entity: "interaction",
+                    })?;
+                    let columns = timeline_to_columns(&entry.step);
+                    sqlx::query(
+                        "INSERT INTO timeline_entries (org_id, interaction_id, position, \
+                         at, kind, queue_id, agent_id, wrap_up_code_id, score, comment) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    )
+                    .bind(org.0)
+                    .bind(id.0)
+                    .bind(position)
+                    .bind(at)
+                    .bind(columns.kind)
+                    .bind(columns.queue)
+                    .bind(columns.agent)
+                    .bind(columns.wrap_up_code)
+                    .bind(columns.score)
+                    .bind(columns.comment)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(|e| from_sqlx("timeline entry", e))?;
+                    Ok(())
+                }
+
+                /// Stores a (checked) message once per idempotency key in `tx`.
+                async fn insert_message_in(
+                    tx: &mut sqlx::Transaction<'_, $db>,
+                    org: OrgId,
+                    new: &NewMessage,
+                ) -> StoreResult<MessageInsert> {
+                    let (sender_kind, sender_user, internal) = sender_to_columns(new.sender);
+                    let inserted: Option<i64> = sqlx::query_scalar(
+                        "INSERT INTO chat_messages (org_id, interaction_id, sender_kind, \
+                         sender_user_id, body, idempotency_key, sent_at, internal) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                         ON CONFLICT (org_id, interaction_id, idempotency_key) DO NOTHING \
+                         RETURNING id",
+                    )
+                    .bind(org.0)
+                    .bind(new.interaction.0)
+                    .bind(sender_kind)
+                    .bind(sender_user)
+                    .bind(&new.body)
+                    .bind(&new.idempotency_key)
+                    .bind(timestamp_to_column(new.sent_at))
+                    .bind(internal)
+                    .fetch_optional(&mut **tx)
+                    .await
+                    .map_err(|e| from_sqlx("chat message", e))?;
+                    if let Some(id) = inserted {
+                        return Ok(MessageInsert::Stored(ChatMessage {
+                            id: $crate::MessageId(id),
+                            content: new.clone(),
+                        }));
+                    }
+                    // Read in the transaction: the row that won the key is
+                    // committed (or is this transaction's own).
+                    let row = sqlx::query(&format!(
+                        "SELECT {MESSAGE_COLUMNS} FROM chat_messages \
+                         WHERE org_id = $1 AND interaction_id = $2 \
+                         AND idempotency_key = $3"
+                    ))
+                    .bind(org.0)
+                    .bind(new.interaction.0)
+                    .bind(&new.idempotency_key)
+                    .fetch_one(&mut **tx)
+                    .await
+                    .map_err(|e| from_sqlx("chat message", e))?;
+                    let stored = chat_message(&row)?;
+                    if stored.content.body != new.body || stored.content.sender != new.sender {
+                        return Err(StoreError::Conflict {
+                            entity: "chat message",
+                            detail: format!(
+                                "idempotency key {:?} was used for another message",
+                                new.idempotency_key
+                            ),
+                        });
+                    }
+                    Ok(MessageInsert::AlreadyStored(stored))
+                }
+
+                /// Records an agent's presence in `tx`.
+                async fn set_presence_in(
+                    tx: &mut sqlx::Transaction<'_, $db>,
+                    org: OrgId,
+                    user: UserId,
+                    presence: &AgentPresence,
+                ) -> StoreResult<()> {
+                    sqlx::query(
+                        "INSERT INTO agent_presence (org_id, user_id, state, reason, since) \
+                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, user_id) DO UPDATE \
+                         SET state = excluded.state, reason = excluded.reason, \
+                         since = excluded.since",
+                    )
+                    .bind(org.0)
+                    .bind(user.0)
+                    .bind(presence.state.as_str())
+                    .bind(presence.reason.as_deref())
+                    .bind(timestamp_to_column(presence.since))
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(|e| from_sqlx("user", e))?;
+                    Ok(())
+                }
+
+                /// Appends (checked) events to the log in `tx`, numbered after the
+                /// organization's last.
+                async fn append_events_in(
+                    tx: &mut sqlx::Transaction<'_, $db>,
+                    org: OrgId,
+                    batch: &[NewEvent],
+                ) -> StoreResult<Vec<Event>> {
+                    let count = i64::try_from(batch.len())
+                        .map_err(|_| StoreError::invalid("batch", "is too large"))?;
+                    // The counter row serializes appends per organization, so sequence
+                    // numbers follow commit order and never skip.
+                    let last: i64 = sqlx::query_scalar(
+                        "UPDATE organizations SET last_event_seq = last_event_seq + $2 \
+                         WHERE id = $1 RETURNING last_event_seq",
+                    )
+                    .bind(org.0)
+                    .bind(count)
+                    .fetch_optional(&mut **tx)
+                    .await
+                    .map_err(|e| from_sqlx("organization", e))?
+                    .ok_or(StoreError::NotFound {
+                        entity: "organization",
+                    })?;
+                    let first = last - count + 1;
+                    let mut seqs = first..;
+                    for chunk in batch.chunks($crate::sqlx_store::EVENTS_PER_INSERT) {
+                        let sql = $crate::sqlx_store::event_insert_sql(chunk.len(), $json_cast);
+                        let mut insert = sqlx::query(&sql).bind(org.0);
+                        // The chunk leads the zip: a sequence number is only taken
+                        // for an event that exists.
+                        for (new, seq) in chunk.iter().zip(&mut seqs) {
+                            insert = insert
+                                .bind(seq)
+                                .bind(timestamp_to_column(new.at))
+                                .bind(&new.kind)
+                                .bind(new.payload.to_string());
+                        }
+                        insert
+                            .execute(&mut **tx)
+                            .await
+                            .map_err(|e| from_sqlx("event", e))?;
+                    }
+                    (first..)
+                        .zip(batch)
+                        .map(|(seq, new)| {
+                            Ok(Event {
+                                seq: seq_from_column(seq)?,
+                                content: new.clone(),
+                            })
+                        })
+                        .collect()
+                }
+
+                /// The ids of the customers who gave `phone`, read in `tx`.
+                async fn customer_ids_by_phone_in(
+                    tx: &mut sqlx::Transaction<'_, $db>,
+                    org: OrgId,
+                    phone: &PhoneE164,
+                ) -> StoreResult<Vec<i64>> {
+                    sqlx::query_scalar(
+                        "SELECT DISTINCT customer_id FROM customer_phones \
+                         WHERE org_id = $1 AND phone = $2 ORDER BY customer_id",
+                    )
+                    .bind(org.0)
+                    .bind(phone.as_str())
+                    .fetch_all(&mut **tx)
+                    .await
+                    .map_err(|e| from_sqlx("customer", e))
+                }
+
+                /// A write transaction in which no other writer can create a
+                /// customer with `phone` until it ends: on PostgreSQL a
+                /// transaction-level advisory lock on the organization and
+                /// number (customers may share a number, so no unique index
+                /// can do it); on SQLite `BEGIN IMMEDIATE` takes the database's
+                /// write lock at once, before the read that decides.
+                async fn begin_phone_write(
+                    &self,
+                    org: OrgId,
+                    phone: &PhoneE164,
+                ) -> StoreResult<sqlx::Transaction<'_, $db>> {
+                    if <$db as sqlx::Database>::NAME == "SQLite" {
+                        return self.writer().begin_with("BEGIN IMMEDIATE").await.map_err(backend);
+                    }
+                    let mut tx = self.begin_write().await?;
+                    sqlx::query(
+                        "SELECT pg_advisory_xact_lock(hashtextextended( \
+                         'moked.customer_phone:' || CAST($1 AS TEXT) || ':' || $2, 0))",
+                    )
+                    .bind(org.0)
+                    .bind(phone.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                    Ok(tx)
                 }
 
                 /// Writes a customer (checked by the caller) with its phones
@@ -1015,6 +1223,116 @@ macro_rules! impl_store_with_sqlx {
                     Ok(customers)
                 }
 
+                async fn find_or_create_customer_by_phone(
+                    &self,
+                    org: OrgId,
+                    phone: &PhoneE164,
+                    new: &NewCustomer,
+                ) -> StoreResult<Customer> {
+                    validate::customer(new)?;
+                    if !new.phones.contains(phone) {
+                        return Err(StoreError::invalid(
+                            "phones",
+                            "must list the number the customer is found by",
+                        ));
+                    }
+                    // A known number (the usual case) is one read, no commit.
+                    let known: Option<i64> = sqlx::query_scalar(
+                        "SELECT MIN(customer_id) FROM customer_phones \
+                         WHERE org_id = $1 AND phone = $2",
+                    )
+                    .bind(org.0)
+                    .bind(phone.as_str())
+                    .fetch_one(self.reader())
+                    .await
+                    .map_err(|e| from_sqlx("customer", e))?;
+                    if let Some(id) = known {
+                        return self.fetch_customer(org, CustomerId(id)).await;
+                    }
+                    let mut tx = self.begin_phone_write(org, phone).await?;
+                    // Read again under the lock: a racing call may have created it.
+                    let found = Self::customer_ids_by_phone_in(&mut tx, org, phone).await?;
+                    let id = match found.first() {
+                        Some(id) => CustomerId(*id),
+                        None => Self::insert_customer(&mut tx, org, new).await?,
+                    };
+                    tx.commit().await.map_err(backend)?;
+                    if found.is_empty() {
+                        return Ok(Customer {
+                            id,
+                            details: new.clone(),
+                        });
+                    }
+                    self.fetch_customer(org, id).await
+                }
+
+                async fn open_interaction(
+                    &self,
+                    org: OrgId,
+                    new: &NewInteraction,
+                    first: &TimelineEntry,
+                ) -> StoreResult<Interaction> {
+                    validate::timeline_step(&first.step)?;
+                    let mut tx = self.begin_write().await?;
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO interactions (org_id, channel, queue_id, \
+                         customer_id, created_at) VALUES ($1, $2, $3, $4, $5) \
+                         RETURNING id",
+                    )
+                    .bind(org.0)
+                    .bind(new.channel.as_str())
+                    .bind(new.queue.0)
+                    .bind(new.customer.map(|c| c.0))
+                    .bind(timestamp_to_column(new.created_at))
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(|e| from_sqlx("interaction", e))?;
+                    let id = InteractionId(id);
+                    Self::append_timeline_in(&mut tx, org, id, first).await?;
+                    tx.commit().await.map_err(backend)?;
+                    Ok(Interaction {
+                        id,
+                        channel: new.channel,
+                        queue: new.queue,
+                        customer: new.customer,
+                        created_at: new.created_at,
+                        ended_at: (first.step == TimelineStep::Ended).then_some(first.at),
+                        timeline: vec![first.clone()],
+                    })
+                }
+
+                async fn write_live_batch(
+                    &self,
+                    org: OrgId,
+                    batch: &$crate::LiveBatch,
+                ) -> StoreResult<$crate::LiveBatchStored> {
+                    batch.events.iter().try_for_each(validate::event)?;
+                    for (_, entry) in &batch.timeline {
+                        validate::timeline_step(&entry.step)?;
+                    }
+                    batch.messages.iter().try_for_each(validate::message)?;
+                    let mut tx = self.begin_write().await?;
+                    // The events first: on PostgreSQL the counter row's lock then
+                    // orders whole batches of one organization.
+                    let events = if batch.events.is_empty() {
+                        Vec::new()
+                    } else {
+                        Self::append_events_in(&mut tx, org, &batch.events).await?
+                    };
+                    for (id, entry) in &batch.timeline {
+                        Self::append_timeline_in(&mut tx, org, *id, entry).await?;
+                    }
+                    for (user, presence) in &batch.presences {
+                        Self::set_presence_in(&mut tx, org, *user, presence).await?;
+                    }
+                    let mut messages = Vec::with_capacity(batch.messages.len());
+                    for message in &batch.messages {
+                        messages.push(Self::insert_message_in(&mut tx, org, message).await?);
+                    }
+                    tx.commit().await.map_err(backend)?;
+                    Ok($crate::LiveBatchStored { events, messages })
+                }
+
                 async fn create_interaction(
                     &self,
                     org: OrgId,
@@ -1051,46 +1369,8 @@ macro_rules! impl_store_with_sqlx {
                     entry: &TimelineEntry,
                 ) -> StoreResult<()> {
                     validate::timeline_step(&entry.step)?;
-                    let at = timestamp_to_column(entry.at);
-                    let ends = entry.step == TimelineStep::Ended;
                     let mut tx = self.begin_write().await?;
-                    // Bumping the counter locks the interaction's row: concurrent appends
-                    // to one interaction get consecutive positions.
-                    let position: i64 = sqlx::query_scalar(
-                        "UPDATE interactions SET timeline_len = timeline_len + 1, \
-                         ended_at = CASE WHEN $3 THEN COALESCE(ended_at, $4) ELSE \
-                         ended_at END WHERE org_id = $1 AND id = $2 \
-                         RETURNING timeline_len",
-                    )
-                    .bind(org.0)
-                    .bind(id.0)
-                    .bind(ends)
-                    .bind(at)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(|e| from_sqlx("interaction", e))?
-                    .ok_or(StoreError::NotFound {
-                        entity: "interaction",
-                    })?;
-                    let columns = timeline_to_columns(&entry.step);
-                    sqlx::query(
-                        "INSERT INTO timeline_entries (org_id, interaction_id, position, \
-                         at, kind, queue_id, agent_id, wrap_up_code_id, score, comment) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                    )
-                    .bind(org.0)
-                    .bind(id.0)
-                    .bind(position)
-                    .bind(at)
-                    .bind(columns.kind)
-                    .bind(columns.queue)
-                    .bind(columns.agent)
-                    .bind(columns.wrap_up_code)
-                    .bind(columns.score)
-                    .bind(columns.comment)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| from_sqlx("timeline entry", e))?;
+                    Self::append_timeline_in(&mut tx, org, id, entry).await?;
                     tx.commit().await.map_err(backend)
                 }
 
@@ -1149,42 +1429,10 @@ macro_rules! impl_store_with_sqlx {
                     new: &NewMessage,
                 ) -> StoreResult<MessageInsert> {
                     validate::message(new)?;
-                    let (sender_kind, sender_user, internal) = sender_to_columns(new.sender);
-                    let inserted: Option<i64> = sqlx::query_scalar(
-                        "INSERT INTO chat_messages (org_id, interaction_id, sender_kind, \
-                         sender_user_id, body, idempotency_key, sent_at, internal) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                         ON CONFLICT (org_id, interaction_id, idempotency_key) DO NOTHING \
-                         RETURNING id",
-                    )
-                    .bind(org.0)
-                    .bind(new.interaction.0)
-                    .bind(sender_kind)
-                    .bind(sender_user)
-                    .bind(&new.body)
-                    .bind(&new.idempotency_key)
-                    .bind(timestamp_to_column(new.sent_at))
-                    .bind(internal)
-                    .fetch_optional(self.writer())
-                    .await
-                    .map_err(|e| from_sqlx("chat message", e))?;
-                    if let Some(id) = inserted {
-                        return Ok(MessageInsert::Stored(ChatMessage {
-                            id: $crate::MessageId(id),
-                            content: new.clone(),
-                        }));
-                    }
-                    let stored = self.fetch_message_by_key(org, new).await?;
-                    if stored.content.body != new.body || stored.content.sender != new.sender {
-                        return Err(StoreError::Conflict {
-                            entity: "chat message",
-                            detail: format!(
-                                "idempotency key {:?} was used for another message",
-                                new.idempotency_key
-                            ),
-                        });
-                    }
-                    Ok(MessageInsert::AlreadyStored(stored))
+                    let mut tx = self.begin_write().await?;
+                    let outcome = Self::insert_message_in(&mut tx, org, new).await?;
+                    tx.commit().await.map_err(backend)?;
+                    Ok(outcome)
                 }
 
                 async fn messages(
@@ -1212,21 +1460,9 @@ macro_rules! impl_store_with_sqlx {
                     user: UserId,
                     presence: &AgentPresence,
                 ) -> StoreResult<()> {
-                    sqlx::query(
-                        "INSERT INTO agent_presence (org_id, user_id, state, reason, since) \
-                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, user_id) DO UPDATE \
-                         SET state = excluded.state, reason = excluded.reason, \
-                         since = excluded.since",
-                    )
-                    .bind(org.0)
-                    .bind(user.0)
-                    .bind(presence.state.as_str())
-                    .bind(presence.reason.as_deref())
-                    .bind(timestamp_to_column(presence.since))
-                    .execute(self.writer())
-                    .await
-                    .map_err(|e| from_sqlx("user", e))?;
-                    Ok(())
+                    let mut tx = self.begin_write().await?;
+                    Self::set_presence_in(&mut tx, org, user, presence).await?;
+                    tx.commit().await.map_err(backend)
                 }
 
                 async fn agent_presences(
@@ -1442,51 +1678,8 @@ macro_rules! impl_store_with_sqlx {
                     batch: &[NewEvent],
                 ) -> StoreResult<Vec<Event>> {
                     batch.iter().try_for_each(validate::event)?;
-                    let count = i64::try_from(batch.len())
-                        .map_err(|_| StoreError::invalid("batch", "is too large"))?;
                     let mut tx = self.begin_write().await?;
-                    // The counter row serializes appends per organization, so sequence
-                    // numbers follow commit order and never skip.
-                    let last: i64 = sqlx::query_scalar(
-                        "UPDATE organizations SET last_event_seq = last_event_seq + $2 \
-                         WHERE id = $1 RETURNING last_event_seq",
-                    )
-                    .bind(org.0)
-                    .bind(count)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(|e| from_sqlx("organization", e))?
-                    .ok_or(StoreError::NotFound {
-                        entity: "organization",
-                    })?;
-                    let first = last - count + 1;
-                    let mut seqs = first..;
-                    for chunk in batch.chunks($crate::sqlx_store::EVENTS_PER_INSERT) {
-                        let sql = $crate::sqlx_store::event_insert_sql(chunk.len(), $json_cast);
-                        let mut insert = sqlx::query(&sql).bind(org.0);
-                        // The chunk leads the zip: a sequence number is only taken
-                        // for an event that exists.
-                        for (new, seq) in chunk.iter().zip(&mut seqs) {
-                            insert = insert
-                                .bind(seq)
-                                .bind(timestamp_to_column(new.at))
-                                .bind(&new.kind)
-                                .bind(new.payload.to_string());
-                        }
-                        insert
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(|e| from_sqlx("event", e))?;
-                    }
-                    let appended = (first..)
-                        .zip(batch)
-                        .map(|(seq, new)| {
-                            Ok(Event {
-                                seq: seq_from_column(seq)?,
-                                content: new.clone(),
-                            })
-                        })
-                        .collect::<StoreResult<Vec<_>>>()?;
+                    let appended = Self::append_events_in(&mut tx, org, batch).await?;
                     tx.commit().await.map_err(backend)?;
                     Ok(appended)
                 }

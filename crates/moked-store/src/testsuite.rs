@@ -2329,7 +2329,7 @@ macro_rules! store_test_suite {
             sip_accounts, sip_routes, ticket_lifecycle, ticket_records, ticket_queries,
             ticket_configuration, ticket_config_edits, ticket_isolation, mail_addresses, inbound_emails, mail_outbox,
             mail_replies_to_queue,
-            export_pages, import_batches);
+            export_pages, import_batches, live_batches, customer_by_phone_races);
     };
     (@checks $open:expr; $($check:ident),*) => {$(
         #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -3153,4 +3153,182 @@ pub async fn ticket_config_edits(store: &impl Store) {
         by_category,
         "a refused edit changes nothing"
     );
+}
+
+/// A live batch (events, timeline steps, presences, messages) is stored in
+/// one transaction, all or none; a new interaction comes with its first step.
+pub async fn live_batches(store: &impl Store) {
+    let org = organization(store, "live-batch").await;
+    let agent = store
+        .create_user(org, &new_user("noa", Role::Agent))
+        .await
+        .expect("agent")
+        .id;
+    let (queue, _) = chat(store, org, "שיחות").await;
+    let opened = store
+        .open_interaction(
+            org,
+            &NewInteraction {
+                channel: Channel::Voice,
+                queue,
+                customer: None,
+                created_at: at(1),
+            },
+            &TimelineEntry {
+                at: at(1),
+                step: TimelineStep::Queued { queue },
+            },
+        )
+        .await
+        .expect("open interaction");
+    assert_eq!(
+        store.interaction(org, opened.id).await.expect("read back"),
+        opened
+    );
+    let call = opened.id;
+    let presence = AgentPresence {
+        state: PresenceState::NotReady,
+        reason: Some("no_answer".into()),
+        since: at(3),
+    };
+    let batch = crate::LiveBatch {
+        events: vec![event("routing.offered", 2), event("routing.connected", 3)],
+        timeline: vec![
+            (call, step(2, TimelineStep::Offered { agent })),
+            (call, step(3, TimelineStep::Accepted { agent })),
+            (call, step(4, TimelineStep::Ended)),
+        ],
+        presences: vec![(agent, presence.clone())],
+        messages: vec![message(call, "שלום-1", HEBREW_MESSAGE)],
+    };
+    let stored = store.write_live_batch(org, &batch).await.expect("batch");
+    let seqs: Vec<u64> = stored.events.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, vec![1, 2]);
+    assert!(matches!(stored.messages[..], [MessageInsert::Stored(_)]));
+    let read = store.interaction(org, call).await.expect("interaction");
+    let steps: Vec<TimelineEntry> = read.timeline[1..].to_vec();
+    let written: Vec<TimelineEntry> = batch.timeline.iter().map(|(_, e)| e.clone()).collect();
+    assert_eq!(steps, written);
+    assert_eq!(read.ended_at, Some(at(4)));
+    assert_eq!(
+        store.agent_presences(org).await.expect("presences"),
+        vec![(agent, presence)]
+    );
+
+    // The same message again is already stored; a step of a missing
+    // interaction refuses the whole batch, which leaves no trace.
+    let mut refused = crate::LiveBatch {
+        events: vec![event("routing.abandoned", 5)],
+        timeline: vec![(call, step(5, TimelineStep::Ended))],
+        presences: Vec::new(),
+        messages: vec![message(call, "שלום-1", HEBREW_MESSAGE)],
+    };
+    refused
+        .timeline
+        .push((InteractionId(i64::MAX), step(5, TimelineStep::Ended)));
+    assert_not_found(
+        store.write_live_batch(org, &refused).await,
+        "missing interaction",
+    );
+    refused.timeline.pop();
+    refused.messages.push(message(call, "שלום-1", "טקסט אחר"));
+    let conflict = store.write_live_batch(org, &refused).await;
+    assert!(
+        matches!(conflict, Err(StoreError::Conflict { .. })),
+        "{conflict:?}"
+    );
+    assert_eq!(store.events_from(org, 1, 100).await.unwrap().len(), 2);
+    assert_eq!(
+        store.interaction(org, call).await.unwrap().timeline.len(),
+        4
+    );
+    refused.messages.pop();
+    let retried = store.write_live_batch(org, &refused).await.expect("retry");
+    assert_eq!(retried.events[0].seq, 3, "no gap after the refusals");
+    assert!(matches!(
+        retried.messages[..],
+        [MessageInsert::AlreadyStored(_)]
+    ));
+    assert_eq!(store.messages(org, call).await.unwrap().len(), 1);
+    let empty = store
+        .write_live_batch(org, &crate::LiveBatch::default())
+        .await
+        .expect("empty batch");
+    assert!(empty.events.is_empty() && empty.messages.is_empty());
+
+    // Another organization's interaction is not found, and nothing is written.
+    let other = organization(store, "live-batch-other").await;
+    let foreign = crate::LiveBatch {
+        timeline: vec![(call, step(6, TimelineStep::Ended))],
+        ..crate::LiveBatch::default()
+    };
+    assert_not_found(
+        store.write_live_batch(other, &foreign).await,
+        "foreign step",
+    );
+}
+
+fn step(minute: i64, step: TimelineStep) -> TimelineEntry {
+    TimelineEntry {
+        at: at(minute),
+        step,
+    }
+}
+
+/// Calls racing from one new number make one customer; a known number is
+/// found as stored.
+pub async fn customer_by_phone_races<S: Store + Clone + 'static>(store: &S) {
+    const CALLERS: usize = 8;
+    let org = organization(store, "first-calls").await;
+    let phone = PhoneE164::parse("054-7654321").expect("phone");
+    let racers: Vec<_> = (0..CALLERS)
+        .map(|n| {
+            let (store, phone) = (store.clone(), phone.clone());
+            let mut new = new_customer("054-7654321");
+            new.name = format!("מתקשר {n}");
+            tokio::spawn(async move {
+                store
+                    .find_or_create_customer_by_phone(org, &phone, &new)
+                    .await
+                    .expect("find or create")
+            })
+        })
+        .collect();
+    let mut ids = BTreeSet::new();
+    for racer in racers {
+        ids.insert(racer.await.expect("racer").id);
+    }
+    assert_eq!(ids.len(), 1, "one customer for one new number: {ids:?}");
+    let stored = store
+        .customers_by_phone(org, &phone)
+        .await
+        .expect("by phone");
+    assert_eq!(stored.len(), 1);
+    let mut other_name = new_customer("054-7654321");
+    other_name.name = "שם אחר".into();
+    let found = store
+        .find_or_create_customer_by_phone(org, &phone, &other_name)
+        .await
+        .expect("known");
+    assert_eq!(found, stored[0], "found as stored, not renamed");
+
+    let unlisted = store
+        .find_or_create_customer_by_phone(org, &phone, &new_customer("050-1111111"))
+        .await;
+    assert!(
+        matches!(
+            unlisted,
+            Err(StoreError::Invalid {
+                field: "phones",
+                ..
+            })
+        ),
+        "{unlisted:?}"
+    );
+    let elsewhere = organization(store, "first-calls-other").await;
+    let theirs = store
+        .find_or_create_customer_by_phone(elsewhere, &phone, &new_customer("054-7654321"))
+        .await
+        .expect("other organization");
+    assert_ne!(theirs.id, found.id, "each organization has its own");
 }
