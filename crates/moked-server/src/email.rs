@@ -10,8 +10,8 @@
 pub mod config;
 pub mod intake;
 pub mod outbox;
-pub mod tickets;
 
+use crate::tickets::TicketService;
 use anyhow::Context;
 use config::MailConfig;
 use intake::{Addresses, Intake};
@@ -22,7 +22,6 @@ use outbox::Outbox;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tickets::MailTickets;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -46,7 +45,7 @@ pub struct EmailState {
 impl EmailState {
     /// The channel's parts over the server's store and live center.
     pub fn new(store: Arc<dyn Store>, live: Live) -> EmailState {
-        let tickets = MailTickets::new(store.clone(), live.clone());
+        let tickets = TicketService::new(store.clone(), live.clone());
         EmailState {
             addresses: Addresses::default(),
             intake: Intake::new(store.clone(), live.clone(), tickets.clone()),
@@ -111,9 +110,9 @@ impl Drop for EmailTasks {
     }
 }
 
-/// Loads the addresses, follows every organization's replies, and starts
-/// what `config` asks for: the SMTP listener, the reply sender, the IMAP
-/// poller.
+/// Loads the addresses, follows every organization's live events, starts
+/// queuing the stored replies, and what `config` asks for: the SMTP
+/// listener, the reply sender, the IMAP poller.
 pub async fn start(state: &Arc<EmailState>, config: &MailConfig) -> anyhow::Result<EmailTasks> {
     state
         .addresses
@@ -140,6 +139,9 @@ pub async fn start(state: &Arc<EmailState>, config: &MailConfig) -> anyhow::Resu
         running.tasks.push(tokio::spawn(server.serve(listener)));
         tracing::info!(addr = %listen, "SMTP listening");
     }
+    running
+        .tasks
+        .push(tokio::spawn(state.outbox.clone().queue_forever()));
     if let Some(relay) = config.smtp_relay {
         let sender = state
             .outbox

@@ -3,17 +3,20 @@
 //! normal composer, the reply reaches a relay (moked-mail's own listener
 //! with a recording sink) threaded and in UTF-8, the customer's answer
 //! threads into the same ticket, an auto-reply opens nothing and gets no
-//! answer, an unknown recipient is refused with 550, and a windows-1255
-//! mail arrives readable.
+//! answer, an unknown recipient is refused with 550, a windows-1255 mail
+//! arrives readable, and a reply stored while no outbox ran (the server
+//! died first) is sent once by the next server, and never again.
 
 mod common;
+mod mail_support;
 
 use common::{Backend, Client, event_of, seed_org, staff_socket, start};
+use mail_support::{database, email_address, serve};
 use moked_domain::EmailAddress;
 use moked_mail::{
     DeliveryError, Envelope, InboundSink, ParseLimits, SmtpConfig, SmtpServer, parse,
 };
-use moked_store::{OrgId, Store, TicketQuery};
+use moked_store::{NewMessage, OrgId, Sender, Store, TicketQuery};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::collections::HashSet;
@@ -24,6 +27,7 @@ use tokio::sync::mpsc;
 both_backends! {
     email_from_swaks_to_reply_and_back => email_from_swaks_to_reply_and_back;
     refused_and_hebrew_charset_mail => refused_and_hebrew_charset_mail;
+    reply_stored_while_down_is_sent_once => reply_stored_while_down_is_sent_once;
 }
 
 const SERVICE: &str = "service@acme.example";
@@ -193,7 +197,8 @@ async fn email_from_swaks_to_reply_and_back(backend: Backend) {
         .messages(org.id, moked_store::InteractionId(chat))
         .await
         .unwrap();
-    assert!(messages[0].content.body.contains(BODY), "{messages:?}");
+    // The body, without the subject (the ticket's).
+    assert_eq!(messages[0].content.body, BODY);
 
     // The agent answers from the desktop's composer.
     let sent = agent
@@ -358,4 +363,80 @@ async fn refused_and_hebrew_charset_mail(backend: Backend) {
         messages[0].content.body.contains("קיבלתי חשבונית כפולה"),
         "{messages:?}"
     );
+}
+
+async fn reply_stored_while_down_is_sent_once(backend: Backend) {
+    let db = database(backend).await;
+    let store = db.store.as_ref();
+    let org = seed_org(store, "acme", "אקמה").await;
+    email_address(store, org.id, SERVICE).await;
+    let smtp = free_port();
+    let first = serve(&db, |config| config.mail.smtp_listen = Some(smtp)).await;
+    let (ok, dialogue) = swaks(smtp, SERVICE, &mail("down@mail.example", "", SUBJECT, BODY)).await;
+    assert!(ok, "{dialogue}");
+    let email = store
+        .email_by_message_id(org.id, "down@mail.example")
+        .await
+        .unwrap()
+        .expect("stored");
+    let (contact, ticket) = (email.interaction.unwrap(), email.ticket.unwrap());
+    first.stop().await;
+
+    // The agent's reply was stored, and the process died before anything
+    // queued it: no outbox row, no live event left to follow.
+    let written =
+        jiff::Timestamp::from_microsecond(jiff::Timestamp::now().as_microsecond()).unwrap();
+    let reply = NewMessage {
+        interaction: contact,
+        sender: Sender::Agent(org.agent),
+        body: REPLY.into(),
+        idempotency_key: "composer-1".into(),
+        sent_at: written,
+    };
+    store.insert_message(org.id, &reply).await.unwrap();
+    assert!(
+        store
+            .ticket_outbound(org.id, ticket)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let (relay_addr, mut relayed) = relay().await;
+    let second = serve(&db, |config| config.mail.smtp_relay = Some(relay_addr)).await;
+    let raw = tokio::time::timeout(Duration::from_secs(20), relayed.recv())
+        .await
+        .expect("the restarted server sends the reply")
+        .unwrap();
+    let sent = parse(&raw, ParseLimits::default());
+    let number = store.ticket(org.id, ticket).await.unwrap().number.get();
+    assert_eq!(sent.subject, format!("Re: {SUBJECT} [#{number}]"));
+    assert_eq!(sent.in_reply_to, vec!["down@mail.example"]);
+    assert!(sent.text.contains(REPLY), "{}", sent.text);
+    wait_for("the reply marked sent", async || {
+        let outbox = store.ticket_outbound(org.id, ticket).await.unwrap();
+        outbox.iter().all(|r| r.sent_at.is_some()).then_some(())
+    })
+    .await;
+    let answered = store.ticket(org.id, ticket).await.unwrap();
+    assert_eq!(
+        answered.first_response_at,
+        Some(written),
+        "answered when the agent wrote"
+    );
+    second.stop().await;
+
+    // Another restart finds the reply queued and sent: nothing goes out.
+    let third = serve(&db, |config| config.mail.smtp_relay = Some(relay_addr)).await;
+    assert!(
+        tokio::time::timeout(Duration::from_secs(3), relayed.recv())
+            .await
+            .is_err(),
+        "the reply went out once"
+    );
+    assert_eq!(
+        store.ticket_outbound(org.id, ticket).await.unwrap().len(),
+        1
+    );
+    third.stop().await;
 }

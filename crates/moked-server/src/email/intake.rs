@@ -14,12 +14,14 @@
 //! - any other mail opens a ticket for the sender (found or created by
 //!   address) and an email contact routed to the agents.
 //!
-//! The text becomes the contact's customer message, which the desktop and
-//! the search index receive like a chat message. Only then is the mail
+//! The body becomes the contact's customer message, which the desktop and
+//! the search index receive like a chat message (the subject is the
+//! ticket's, and stays on the stored email). Only then is the mail
 //! answered `250`; a failure answers `451` and the client retries, resuming
 //! where the stored record says it stopped.
 
-use crate::email::tickets::MailTickets;
+use crate::error::ApiError;
+use crate::tickets::TicketService;
 use jiff::SignedDuration;
 use moked_domain::{Channel, EmailAddress};
 use moked_live::{Live, LiveError, MAX_MESSAGE_CHARS};
@@ -87,6 +89,12 @@ impl From<StoreError> for Failed {
     }
 }
 
+impl From<ApiError> for Failed {
+    fn from(error: ApiError) -> Failed {
+        Failed(error.detail)
+    }
+}
+
 impl From<LiveError> for Failed {
     fn from(error: LiveError) -> Failed {
         Failed(error.to_string())
@@ -100,7 +108,7 @@ type Step<T> = Result<T, Failed>;
 pub struct Intake {
     store: Arc<dyn Store>,
     live: Live,
-    tickets: MailTickets,
+    tickets: TicketService,
     rate: Arc<Mutex<SenderRateLimiter>>,
 }
 
@@ -114,7 +122,7 @@ struct Arrival<'a> {
 
 impl Intake {
     /// An intake over the server's store, live center and ticket service.
-    pub fn new(store: Arc<dyn Store>, live: Live, tickets: MailTickets) -> Intake {
+    pub fn new(store: Arc<dyn Store>, live: Live, tickets: TicketService) -> Intake {
         Intake {
             store,
             live,
@@ -405,19 +413,17 @@ fn flag_name(flag: &Flag) -> String {
     .to_owned()
 }
 
-/// The text an agent reads: the subject line first (it often is the whole
-/// question), then the body, cut to a message's length.
+/// The text an agent reads: the body, cut to a message's length. The
+/// subject is the ticket's and stays with the stored email; only a mail
+/// with nothing but a subject shows it, rather than an empty message.
 fn message_text(email: &InboundEmail) -> String {
-    let body = email.text.trim();
-    let subject = email.subject.trim();
-    let text = match (subject.is_empty(), body.is_empty()) {
-        (true, false) => body.to_owned(),
-        (false, false) => format!("{subject}\n\n{body}"),
-        (false, true) => subject.to_owned(),
-        (true, true) => NO_TEXT.to_owned(),
+    let text = match (email.text.trim(), email.subject.trim()) {
+        ("", "") => NO_TEXT,
+        ("", subject) => subject,
+        (body, _) => body,
     };
     if text.chars().count() <= MAX_MESSAGE_CHARS {
-        return text;
+        return text.to_owned();
     }
     let mut cut: String = text.chars().take(MAX_MESSAGE_CHARS - 2).collect();
     cut.push_str(" …");
@@ -429,6 +435,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_message_is_the_body_without_the_subject() {
+        let mail = InboundEmail {
+            subject: "חשבונית".into(),
+            text: "\nשלום, קיבלתי חשבונית כפולה.\n".into(),
+            ..InboundEmail::default()
+        };
+        assert_eq!(message_text(&mail), "שלום, קיבלתי חשבונית כפולה.");
+        let only_subject = InboundEmail {
+            subject: " נא להתקשר אליי ".into(),
+            ..InboundEmail::default()
+        };
+        assert_eq!(message_text(&only_subject), "נא להתקשר אליי");
+    }
+
+    #[test]
     fn long_mail_is_cut_to_one_message_and_empty_mail_still_says_something() {
         let long = InboundEmail {
             subject: "חשבונית".into(),
@@ -437,7 +458,8 @@ mod tests {
         };
         let text = message_text(&long);
         assert_eq!(text.chars().count(), MAX_MESSAGE_CHARS);
-        assert!(text.starts_with("חשבונית\n\n"));
+        assert!(text.starts_with("אאא"));
+        assert!(text.ends_with(" …"));
         assert_eq!(message_text(&InboundEmail::default()), NO_TEXT);
     }
 }

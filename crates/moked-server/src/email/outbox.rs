@@ -3,28 +3,41 @@
 //! store's outbox with the customer's last email's threading ids, and a
 //! sender task hands the outbox to the relay.
 //!
+//! The work is read from the store, not from live events: [`Outbox::queue_forever`]
+//! queues every stored agent message on an email contact that has no
+//! outbox row yet, at start-up, whenever an agent's message is announced
+//! and every few seconds. A reply stored just before a crash, or announced
+//! while this task lagged behind the live events, is still queued, and
+//! only once (the store keeps one outbox row per message).
+//!
 //! The outbox is durable: a reply queued before a restart is sent after
 //! it. A failed attempt waits 10 s, then twice as long each time, at most
-//! an hour. The reply counts as the ticket's first response when it is
-//! queued: the agent answered then, whatever the relay does.
+//! an hour. The reply counts as the ticket's first response from the time
+//! the agent wrote it, whatever the relay does.
 
-use crate::email::tickets::MailTickets;
+use crate::error::ApiError;
+use crate::tickets::TicketService;
+use jiff::SignedDuration;
 use moked_domain::Channel;
 use moked_live::LiveEvent;
 use moked_mail::{Mailer, RelayConfig, Reply};
 use moked_store::{
     ChatMessage, InteractionId, NewOutboundEmail, OrgId, OutboundEmail, Sender, Store, StoreError,
-    TicketChange, TicketId, TicketStatus, UserId,
+    TicketActor, TicketChange, TicketId, TicketStatus, UserId,
 };
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, broadcast};
 
-/// Replies handed out per look at the outbox.
+/// Replies handed out, or messages queued, per look at the store.
 const BATCH: u32 = 20;
 /// How often the outbox is looked at without being woken.
 const IDLE_LOOK: Duration = Duration::from_secs(5);
+/// How long after its email contact ended an agent's message is still
+/// looked for: a reply lost to a crash is caught up by a restart within
+/// a week, and the look stays within a week of contacts.
+const REPLY_HORIZON: SignedDuration = SignedDuration::from_hours(7 * 24);
 /// The first retry delay, doubled per failure.
 const FIRST_RETRY_SECONDS: i64 = 10;
 /// The longest retry delay.
@@ -34,17 +47,21 @@ const MAX_RETRY_SECONDS: i64 = 3600;
 #[derive(Clone)]
 pub struct Outbox {
     store: Arc<dyn Store>,
-    tickets: MailTickets,
+    tickets: TicketService,
+    /// Wakes the sender: a reply was queued.
     wake: Arc<Notify>,
+    /// Wakes the queuer: an agent wrote, or live events were missed.
+    written: Arc<Notify>,
 }
 
 impl Outbox {
-    /// An outbox over the store.
-    pub fn new(store: Arc<dyn Store>, tickets: MailTickets) -> Outbox {
+    /// An outbox over the store; ticket changes go through `tickets`.
+    pub fn new(store: Arc<dyn Store>, tickets: TicketService) -> Outbox {
         Outbox {
             store,
             tickets,
             wake: Arc::new(Notify::new()),
+            written: Arc::new(Notify::new()),
         }
     }
 
@@ -64,6 +81,36 @@ impl Outbox {
         message: &ChatMessage,
         agent: UserId,
     ) -> Result<Option<OutboundEmail>, StoreError> {
+        let Some(new) = self
+            .reply_to_last(org, ticket, interaction, message)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let queued = self.store.enqueue_outbound(org, &new).await?;
+        let by = TicketActor {
+            user: Some(agent),
+            at: message.content.sent_at,
+        };
+        if let Err(error) = self
+            .tickets
+            .change(org, ticket, &[TicketChange::Responded], by)
+            .await
+        {
+            tracing::warn!(detail = %error.detail, "the first response of a ticket was not recorded");
+        }
+        self.wake.notify_one();
+        Ok(Some(queued))
+    }
+
+    /// The reply to the ticket's last email from a customer, if it has one.
+    async fn reply_to_last(
+        &self,
+        org: OrgId,
+        ticket: TicketId,
+        interaction: Option<InteractionId>,
+        message: &ChatMessage,
+    ) -> Result<Option<NewOutboundEmail>, StoreError> {
         let emails = self.store.ticket_emails(org, ticket).await?;
         let Some(last) = emails.iter().rev().find(|email| email.from.is_some()) else {
             return Ok(None);
@@ -82,7 +129,7 @@ impl Outbox {
         };
         let mut references = last.references.clone();
         references.extend(last.message_id.iter().cloned());
-        let new = NewOutboundEmail {
+        Ok(Some(NewOutboundEmail {
             ticket,
             interaction,
             message: Some(message.id),
@@ -94,41 +141,82 @@ impl Outbox {
             in_reply_to: last.message_id.clone(),
             references,
             body: message.content.body.clone(),
-            created_at: self.tickets.now(),
-        };
-        let queued = self.store.enqueue_outbound(org, &new).await?;
-        let by = self.tickets.actor(Some(agent));
-        if let Err(error) = self
-            .tickets
-            .change(org, ticket, &[TicketChange::Responded], by)
-            .await
-        {
-            tracing::warn!(%error, "the first response of a ticket was not recorded");
-        }
-        self.wake.notify_one();
-        Ok(Some(queued))
+            created_at: self.now(),
+        }))
     }
 
-    /// Follows an organization's live events: an agent's message on an
-    /// email contact becomes a reply. Runs until the live center stops.
+    /// Queues every stored agent's message on an email contact that has
+    /// no outbox row yet, now and then whenever woken or every
+    /// [`IDLE_LOOK`], until the task is dropped.
+    pub async fn queue_forever(self) {
+        loop {
+            self.queue_unqueued().await;
+            let _ = tokio::time::timeout(IDLE_LOOK, self.written.notified()).await;
+        }
+    }
+
+    /// One pass over the store's unqueued replies, batch by batch while
+    /// full batches make progress (a message that cannot be queued now is
+    /// tried again at the next pass, not in a loop).
+    async fn queue_unqueued(&self) {
+        loop {
+            let since = self.now() - REPLY_HORIZON;
+            let found = match self.store.unqueued_replies(since, BATCH).await {
+                Ok(found) => found,
+                Err(error) => {
+                    tracing::warn!(%error, "the replies to queue could not be read");
+                    return;
+                }
+            };
+            let mut queued = 0;
+            for (org, message) in &found {
+                match self.queue_message(*org, message).await {
+                    Ok(()) => queued += 1,
+                    Err(error) => {
+                        tracing::warn!(%error, message = message.id.0, "an agent's email reply was not queued");
+                    }
+                }
+            }
+            if found.len() < BATCH as usize || queued == 0 {
+                return;
+            }
+        }
+    }
+
+    /// Queues an agent's message as the reply of each ticket of its contact.
+    async fn queue_message(&self, org: OrgId, message: &ChatMessage) -> Result<(), StoreError> {
+        let Sender::Agent(agent) = message.content.sender else {
+            return Ok(());
+        };
+        let chat = message.content.interaction;
+        for ticket in self.store.interaction_tickets(org, chat).await? {
+            self.queue_reply(org, ticket, Some(chat), message, agent)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Follows an organization's live events: an agent's message wakes
+    /// the queuer (which reads the store), an accepted email assigns its
+    /// tickets. Runs until the live center stops.
     pub async fn follow(self, org: OrgId, mut events: broadcast::Receiver<LiveEvent>) {
         loop {
             match events.recv().await {
-                Ok(LiveEvent::Message { chat, message, .. }) => {
-                    if let Sender::Agent(agent) = message.content.sender
-                        && let Err(error) = self.agent_wrote(org, chat, &message, agent).await
-                    {
-                        tracing::warn!(%error, chat = %chat, "an agent's email reply was not queued");
+                Ok(LiveEvent::Message { message, .. }) => {
+                    if matches!(message.content.sender, Sender::Agent(_)) {
+                        self.written.notify_one();
                     }
                 }
                 Ok(LiveEvent::ChatConnected { chat, agent, .. }) => {
                     if let Err(error) = self.agent_took(org, chat, agent).await {
-                        tracing::warn!(%error, chat = %chat, "an email's ticket was not assigned");
+                        tracing::warn!(detail = %error.detail, chat = %chat, "an email's ticket was not assigned");
                     }
                 }
                 Ok(_) => {}
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    // The replies among them are in the store: look there now.
                     tracing::warn!(missed, "the email outbox missed live events");
+                    self.written.notify_one();
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
             }
@@ -142,7 +230,7 @@ impl Outbox {
         org: OrgId,
         chat: InteractionId,
         agent: UserId,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), ApiError> {
         if self.store.interaction(org, chat).await?.channel != Channel::Email {
             return Ok(());
         }
@@ -157,23 +245,6 @@ impl Outbox {
             }
             let by = self.tickets.actor(Some(agent));
             self.tickets.change(org, id, &changes, by).await?;
-        }
-        Ok(())
-    }
-
-    async fn agent_wrote(
-        &self,
-        org: OrgId,
-        chat: InteractionId,
-        message: &ChatMessage,
-        agent: UserId,
-    ) -> Result<(), StoreError> {
-        if self.store.interaction(org, chat).await?.channel != Channel::Email {
-            return Ok(());
-        }
-        for ticket in self.store.interaction_tickets(org, chat).await? {
-            self.queue_reply(org, ticket, Some(chat), message, agent)
-                .await?;
         }
         Ok(())
     }
