@@ -17,7 +17,8 @@
 //!   store is the truth; the index can be thrown away).
 //! - A first start on an empty index fills it from the store in the
 //!   background; [`rebuild`] does the same on demand (`moked reindex`),
-//!   reading the store in large pages ([`moked_store::BulkStore`]).
+//!   reading the store in large pages ([`moked_store::BulkStore`]) while
+//!   an indexer thread indexes the page before.
 //! - The index failing to open does not stop the server: chats go on and
 //!   searches answer 503 naming the reason.
 
@@ -30,11 +31,14 @@ use moked_store::{
     ConversationExport, Customer, CustomerId, Interaction, InteractionId, OrgId, Store, StoreError,
     TicketExport, TicketId, TimelineStep,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
+
+mod rebuild;
+pub use rebuild::{RebuildError, rebuild};
 
 /// Where the index of an installation lives.
 pub fn index_dir(data_dir: &Path) -> PathBuf {
@@ -318,117 +322,6 @@ async fn commit(index: &Arc<SearchIndex>) {
         Ok(Err(error)) => tracing::warn!(%error, "search: commit failed"),
         Err(error) => tracing::warn!(%error, "search: commit task failed"),
     }
-}
-
-/// Empties the index and fills it again from every organization's
-/// customers, tickets and conversations, read from the store in pages;
-/// `progress` gets the running count of documents. Returns how many were
-/// indexed.
-pub async fn rebuild(
-    store: &dyn Store,
-    index: &Arc<SearchIndex>,
-    mut progress: impl FnMut(u64),
-) -> Result<u64, RebuildError> {
-    index.clear()?;
-    let mut count = 0;
-    for org in store.organizations().await? {
-        let customers = rebuild_customers(store, index, org.id, &mut count, &mut progress).await?;
-        rebuild_tickets(store, index, org.id, &customers, &mut count, &mut progress).await?;
-        rebuild_conversations(store, index, org.id, &customers, &mut count, &mut progress).await?;
-    }
-    commit(index).await;
-    Ok(count)
-}
-
-/// Indexes an organization's customers; returns them by id for the
-/// tickets and conversations that name them.
-async fn rebuild_customers(
-    store: &dyn Store,
-    index: &SearchIndex,
-    org: OrgId,
-    count: &mut u64,
-    progress: &mut impl FnMut(u64),
-) -> Result<HashMap<CustomerId, Customer>, RebuildError> {
-    let mut customers = HashMap::new();
-    let mut after = None;
-    loop {
-        let page = store.export_customers(org, after, REBUILD_PAGE).await?;
-        for customer in &page {
-            index.insert_new(&customer_doc(org, customer))?;
-        }
-        *count += page.len() as u64;
-        progress(*count);
-        after = page.last().map(|customer| customer.id);
-        let done = page.len() < REBUILD_PAGE as usize;
-        customers.extend(page.into_iter().map(|customer| (customer.id, customer)));
-        if done {
-            return Ok(customers);
-        }
-    }
-}
-
-async fn rebuild_tickets(
-    store: &dyn Store,
-    index: &SearchIndex,
-    org: OrgId,
-    customers: &HashMap<CustomerId, Customer>,
-    count: &mut u64,
-    progress: &mut impl FnMut(u64),
-) -> Result<(), RebuildError> {
-    let mut after = None;
-    loop {
-        let page = store.export_tickets(org, after, REBUILD_PAGE).await?;
-        for export in &page {
-            let customer = export.ticket.customer.and_then(|id| customers.get(&id));
-            index.insert_new(&ticket_of(org, export, customer))?;
-        }
-        *count += page.len() as u64;
-        progress(*count);
-        after = page.last().map(|export| export.ticket.id);
-        if page.len() < REBUILD_PAGE as usize {
-            return Ok(());
-        }
-    }
-}
-
-async fn rebuild_conversations(
-    store: &dyn Store,
-    index: &SearchIndex,
-    org: OrgId,
-    customers: &HashMap<CustomerId, Customer>,
-    count: &mut u64,
-    progress: &mut impl FnMut(u64),
-) -> Result<(), RebuildError> {
-    let mut after = None;
-    loop {
-        let page = store.export_conversations(org, after, REBUILD_PAGE).await?;
-        for conversation in &page.conversations {
-            let customer = conversation
-                .interaction
-                .customer
-                .and_then(|id| customers.get(&id));
-            if let Some(customer) = customer {
-                index.insert_new(&conversation_of(org, conversation, customer))?;
-                *count += 1;
-            }
-        }
-        progress(*count);
-        match page.last {
-            Some(last) => after = Some(last),
-            None => return Ok(()),
-        }
-    }
-}
-
-/// Why a rebuild stopped.
-#[derive(Debug, thiserror::Error)]
-pub enum RebuildError {
-    /// Reading the store failed.
-    #[error("reading the store: {0}")]
-    Store(#[from] StoreError),
-    /// Writing the index failed.
-    #[error("writing the index: {0}")]
-    Index(#[from] SearchError),
 }
 
 /// A conversation's document, or `None` when it has no message or no

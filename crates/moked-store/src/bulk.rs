@@ -103,15 +103,14 @@ pub trait BulkStore: Send + Sync {
     ) -> StoreResult<Vec<TicketExport>>;
 
     /// Interactions with an id above `after` that have messages and are
-    /// linked to no ticket (a ticket's conversations are part of the ticket).
-    /// A page may hold fewer than `limit` records before the last page: the
-    /// next `after` is then [`ConversationPage::last`].
+    /// linked to no ticket (a ticket's conversations are part of the
+    /// ticket); the others are skipped by the query, not read.
     async fn export_conversations(
         &self,
         org: OrgId,
         after: Option<InteractionId>,
         limit: u32,
-    ) -> StoreResult<ConversationPage>;
+    ) -> StoreResult<Vec<ConversationExport>>;
 
     /// Creates customers in one transaction (all or none); ids in order.
     async fn import_customers(
@@ -128,14 +127,4 @@ pub trait BulkStore: Send + Sync {
         org: OrgId,
         tickets: &[ImportedTicket],
     ) -> StoreResult<Vec<TicketId>>;
-}
-
-/// A page of conversations.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ConversationPage {
-    /// The conversations with messages and no ticket.
-    pub conversations: Vec<ConversationExport>,
-    /// The last interaction id the page looked at, `None` when there was
-    /// none left: the `after` of the next page.
-    pub last: Option<InteractionId>,
 }

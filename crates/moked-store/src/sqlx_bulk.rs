@@ -109,7 +109,7 @@ macro_rules! impl_bulk_store_with_sqlx {
             use $crate::sqlx_store::__reexport::{async_trait, sqlx};
             use $crate::sqlx_tickets::TICKET_COLUMNS;
             use $crate::{
-                BulkStore, ConversationExport, ConversationPage, Customer, CustomerId,
+                BulkStore, ConversationExport, Customer, CustomerId,
                 ImportedConversation, ImportedTicket, InteractionId, NewCustomer, OrgId,
                 StoreError, StoreResult, Ticket, TicketActor, TicketExport, TicketId, TicketNumber,
                 TicketStatus, normalized_tags, validate,
@@ -265,6 +265,14 @@ macro_rules! impl_bulk_store_with_sqlx {
                 }
             }
 
+            /// An interaction `i` that is a conversation of its own: linked
+            /// to no ticket (a ticket's conversations are exported with the
+            /// ticket), with at least one message.
+            const CONVERSATION: &str = "NOT EXISTS (SELECT 1 FROM ticket_links l \
+                WHERE l.org_id = i.org_id AND l.interaction_id = i.id) \
+                AND EXISTS (SELECT 1 FROM chat_messages m \
+                WHERE m.org_id = i.org_id AND m.interaction_id = i.id)";
+
             fn last_id(rows: &Rows) -> StoreResult<Option<i64>> {
                 rows.last().map(|row| row.int("id")).transpose()
             }
@@ -359,17 +367,25 @@ macro_rules! impl_bulk_store_with_sqlx {
                     )
                     .await?;
                     tx.commit().await.map_err(backend)?;
-                    let tickets = $crate::sqlx_tickets::tickets(&heads, &tags)?;
+                    // Tags by ticket in one pass: a page holds thousands.
+                    let mut tags = group_by_owner(tags, |row| row.int("ticket_id"))?;
                     let mut notes = texts_by_owner(&notes, "ticket_id")?;
                     let mut messages = texts_by_owner(&messages, "ticket_id")?;
-                    Ok(tickets
-                        .into_iter()
-                        .map(|ticket| {
+                    heads
+                        .iter()
+                        .map(|row| {
+                            let mut ticket = $crate::sqlx_tickets::ticket_head(row)?;
+                            ticket.tags = tags
+                                .remove(&ticket.id.0)
+                                .unwrap_or_default()
+                                .iter()
+                                .map(|row| row.text("tag"))
+                                .collect::<StoreResult<_>>()?;
                             let mut texts = notes.remove(&ticket.id.0).unwrap_or_default();
                             texts.extend(messages.remove(&ticket.id.0).unwrap_or_default());
-                            TicketExport { ticket, texts }
+                            Ok(TicketExport { ticket, texts })
                         })
-                        .collect())
+                        .collect()
                 }
 
                 async fn export_conversations(
@@ -377,26 +393,37 @@ macro_rules! impl_bulk_store_with_sqlx {
                     org: OrgId,
                     after: Option<InteractionId>,
                     limit: u32,
-                ) -> StoreResult<ConversationPage> {
+                ) -> StoreResult<Vec<ConversationExport>> {
                     export_limit(limit)?;
                     let after = after_id(after.map(|id| id.0));
                     let mut tx = self.begin_snapshot().await?;
-                    let heads = Self::export_heads(
-                        &mut tx,
-                        "id, channel, queue_id, customer_id, created_at, ended_at",
-                        "interactions", org, after, limit,
-                    )
-                    .await?;
+                    let heads = sqlx::query(&format!(
+                        "SELECT i.id, i.channel, i.queue_id, i.customer_id, i.created_at, \
+                         i.ended_at FROM interactions i WHERE i.org_id = $1 AND i.id > $2 \
+                         AND {CONVERSATION} ORDER BY i.id LIMIT $3"
+                    ))
+                    .bind(org.0)
+                    .bind(after)
+                    .bind(i64::from(limit))
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(|e| from_sqlx("interaction", e))?;
                     let Some(last) = last_id(&heads)? else {
-                        return Ok(ConversationPage::default());
+                        return Ok(Vec::new());
                     };
                     let range = (after, last);
+                    // The heads' range also spans the interactions they
+                    // skipped: the same filter keeps those out.
                     let steps = Self::export_range(
                         &mut tx,
-                        "SELECT interaction_id, at, kind, queue_id, agent_id, wrap_up_code_id, \
-                         score, comment FROM timeline_entries WHERE org_id = $1 \
-                         AND interaction_id > $2 AND interaction_id <= $3 \
-                         ORDER BY interaction_id, position",
+                        &format!(
+                            "SELECT t.interaction_id, t.at, t.kind, t.queue_id, t.agent_id, \
+                             t.wrap_up_code_id, t.score, t.comment FROM timeline_entries t \
+                             JOIN interactions i ON i.org_id = t.org_id AND i.id = t.interaction_id \
+                             WHERE t.org_id = $1 AND t.interaction_id > $2 \
+                             AND t.interaction_id <= $3 AND {CONVERSATION} \
+                             ORDER BY t.interaction_id, t.position"
+                        ),
                         org, range, "interaction",
                     )
                     .await?;
@@ -412,17 +439,13 @@ macro_rules! impl_bulk_store_with_sqlx {
                     .await?;
                     tx.commit().await.map_err(backend)?;
                     let mut messages = texts_by_owner(&messages, "interaction_id")?;
-                    let conversations = sqlx_rows::interactions(&heads, &steps)?
+                    Ok(sqlx_rows::interactions(&heads, &steps)?
                         .into_iter()
-                        .filter_map(|interaction| {
-                            let messages = messages.remove(&interaction.id.0)?;
-                            Some(ConversationExport { interaction, messages })
+                        .map(|interaction| {
+                            let messages = messages.remove(&interaction.id.0).unwrap_or_default();
+                            ConversationExport { interaction, messages }
                         })
-                        .collect();
-                    Ok(ConversationPage {
-                        conversations,
-                        last: Some(InteractionId(last)),
-                    })
+                        .collect())
                 }
 
                 async fn import_customers(

@@ -5,12 +5,12 @@
 //! Each check starts from an empty store and panics on the first deviation.
 
 use crate::{
-    AgentCapacity, AgentPresence, AgentSkill, ConversationPage, CustomerQuery, CustomerTier,
-    EscalationTrigger, ImportedConversation, ImportedMessage, ImportedTicket, InteractionId,
-    MacroActions, MessageInsert, NewAttachment, NewAuthToken, NewBusinessHours, NewCannedResponse,
-    NewCustomer, NewEscalationRule, NewEvent, NewInteraction, NewMessage, NewOrganization,
-    NewQueue, NewSipAccount, NewSlaPolicy, NewTicket, NewUser, NewWrapUpCode, OrgId, PresenceState,
-    QueueId, Role, Sender, Store, StoreError, StoreResult, TicketActor, TicketChange, TicketLink,
+    AgentCapacity, AgentPresence, AgentSkill, CustomerQuery, CustomerTier, EscalationTrigger,
+    ImportedConversation, ImportedMessage, ImportedTicket, InteractionId, MacroActions,
+    MessageInsert, NewAttachment, NewAuthToken, NewBusinessHours, NewCannedResponse, NewCustomer,
+    NewEscalationRule, NewEvent, NewInteraction, NewMessage, NewOrganization, NewQueue,
+    NewSipAccount, NewSlaPolicy, NewTicket, NewUser, NewWrapUpCode, OrgId, PresenceState, QueueId,
+    Role, Sender, Store, StoreError, StoreResult, TicketActor, TicketChange, TicketLink,
     TicketNumber, TicketPriority, TicketQuery, TicketStatus, TimelineEntry, TimelineStep,
     TokenKind, UserId, UserUpdate, WeeklyInterval,
 };
@@ -2380,12 +2380,15 @@ pub async fn export_pages(store: &impl Store) {
 
     let (_, lone) = chat(store, org, "צ'אט").await;
     let (_, cased) = chat(store, org, "דוא\"ל").await;
-    let (_, silent) = chat(store, org, "שקט").await;
+    // Between the ticket's and `later`: a conversation without messages.
+    chat(store, org, "שקט").await;
+    let (_, later) = chat(store, org, "וואטסאפ").await;
     for (interaction, key, body) in [
         (lone, "l1", "שלום, החשבונית לא הגיעה"),
         (lone, "l2", "תודה רבה"),
         (cased, "c1", "הראוטר מהבהב באדום"),
         (cased, "c2", "ניסיתי לאתחל"),
+        (later, "w1", "מתי מגיע הטכנאי?"),
     ] {
         store
             .insert_message(org, &message(interaction, key, body))
@@ -2428,30 +2431,36 @@ pub async fn export_pages(store: &impl Store) {
             .is_empty()
     );
 
+    // A page holds only conversations of their own: the query skips the
+    // ticket's (`cased`) and the one without messages ("שקט"), so the
+    // second page of one goes straight to `later`.
     let page = store
-        .export_conversations(org, None, 2)
+        .export_conversations(org, None, 1)
         .await
         .expect("conversations");
-    assert_eq!(page.last, Some(cased));
-    assert_eq!(page.conversations.len(), 1);
+    assert_eq!(page.len(), 1);
     assert_eq!(
-        page.conversations[0].interaction,
+        page[0].interaction,
         store.interaction(org, lone).await.expect("lone")
     );
-    assert_eq!(
-        page.conversations[0].messages,
-        ["שלום, החשבונית לא הגיעה", "תודה רבה"]
-    );
+    assert_eq!(page[0].messages, ["שלום, החשבונית לא הגיעה", "תודה רבה"]);
     let page = store
-        .export_conversations(org, page.last, 2)
+        .export_conversations(org, Some(lone), 1)
         .await
         .expect("next");
-    assert_eq!((page.last, page.conversations.len()), (Some(silent), 0));
-    let page = store
-        .export_conversations(org, page.last, 2)
-        .await
-        .expect("end");
-    assert_eq!(page, ConversationPage::default());
+    assert_eq!(
+        page.iter()
+            .map(|c| (c.interaction.id, c.messages.clone()))
+            .collect::<Vec<_>>(),
+        [(later, vec!["מתי מגיע הטכנאי?".to_owned()])]
+    );
+    assert!(
+        store
+            .export_conversations(org, Some(later), 1)
+            .await
+            .expect("end")
+            .is_empty()
+    );
     assert!(matches!(
         store.export_tickets(org, None, 0).await,
         Err(StoreError::Invalid { field: "limit", .. })
