@@ -2,7 +2,8 @@
 //! reindex benchmark (`bench/reindex.sh`): one organization, a quarter as
 //! many customers as tickets, and each ticket with its email conversation,
 //! in Hebrew and English from `moked_search::generator`, written through the
-//! store's bulk import.
+//! store's bulk import. With `MOKED_DATABASE_URL` set, the store is that
+//! PostgreSQL database instead (as `moked reindex` reads it).
 //!
 //! ```text
 //! cargo run --release -p moked --example seed_tickets -- DATA_DIR [TICKETS]
@@ -38,6 +39,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let config = ServerConfig {
         data_dir: PathBuf::from(dir),
+        database_url: std::env::var("MOKED_DATABASE_URL").ok(),
         ..ServerConfig::default()
     };
     let store = moked_server::open_store(&config).await?;
