@@ -1052,7 +1052,8 @@ fn schemas() -> Value {
         "InteractionList": array_of("HistoryItem"),
         "InteractionView": {"allOf": [reference("Interaction"), {"type": "object", "properties": {
             "messages": {"type": "array", "items": {"allOf": [reference("Message"), {"type": "object", "properties": {"sender_name": {"type": "string", "description": "the staff writer's display name (agent messages and notes)"}}}]}},
-            "agents": reference("StaffNames")}}]},
+            "agents": reference("StaffNames"),
+            "ticket": nullable(json!({"type": "object", "properties": {"id": integer(), "number": integer()}}))}}]},
         "Message": message,
         "MessageRequest": object(&["body", "idempotency_key"], json!({"body": {"type": "string", "minLength": 1, "maxLength": 4000}, "idempotency_key": {"type": "string", "maxLength": 200}})),
         "NoteRequest": object(&["body"], json!({"body": {"type": "string", "minLength": 1, "maxLength": 4000}})),
@@ -1061,11 +1062,12 @@ fn schemas() -> Value {
         "PresenceRequest": object(&["state"], json!({
             "state": {"type": "string", "enum": ["available", "not_ready", "offline"]},
             "reason": {"type": "string", "enum": ["break", "meal", "training", "meeting", "coaching", "personal"]}})),
-        "AgentDesk": {"type": "object", "description": "presence, reason, since, capacity (chat slots; 0 and offline for a user who takes no chats), offers and chats, as moked-live reports them"},
+        "AgentDesk": {"type": "object", "description": "presence, reason, since, capacity (chat slots; 0 and offline for a user who takes no chats), offers and chats, as moked-live reports them, and phone (whether the agent's phone is registered)"},
         "AgentList": {"type": "array", "items": {"type": "object", "properties": {
             "id": integer(), "name": string(),
             "state": {"type": "string", "enum": ["offline", "available", "offered", "busy", "wrap_up", "not_ready"]},
-            "reason": nullable(string()), "since": {"type": "string", "format": "date-time"}}}},
+            "reason": nullable(string()), "since": {"type": "string", "format": "date-time"},
+            "phone": {"type": "boolean", "description": "whether the agent's phone is registered"}}}},
         "Wallboard": {"type": "object", "description": "queues (with service_level_seconds and service_level_target, a fraction such as 0.8) and agents, as moked-live reports them"},
         "AgentDetail": {"type": "object", "description": "one agent, as moked-live reports it"},
         "WidgetConfig": {"type": "object", "properties": {

@@ -1,6 +1,7 @@
 // The admin page: one tab per kind of configuration (queues, skills, agents,
-// teams, wrap-up codes, business hours, phones' SIP accounts and the SIP
-// addresses of voice queues), each a list and a create/edit form.
+// teams, wrap-up codes, business hours, phones' SIP accounts, the SIP
+// addresses of voice queues, and for tickets: canned responses and macros,
+// SLA policies and escalation rules), each a list and a create/edit form.
 // The server validates; its problem answers name the field, and the message is
 // shown under that field. After a change the server reloads the live center.
 
@@ -10,6 +11,9 @@ import { openStaffPage, topbar } from "./login.js";
 const CHANNELS = ["chat", "voice", "email", "walk_in", "callback", "back_office"];
 const ROLES = ["agent", "supervisor", "admin"];
 const LANGS = ["he", "en"];
+const STATUSES = ["new", "open", "pending_customer", "pending_internal", "solved", "closed"];
+const PRIORITIES = ["low", "normal", "high", "urgent"];
+const TRIGGERS = ["breach", "category"];
 const DAYS = [0, 1, 2, 3, 4, 5, 6]; // 0 = Sunday, the first working day in Israel
 const SLOT_MINUTES = 30;
 const SLOTS = 1440 / SLOT_MINUTES;
@@ -146,7 +150,113 @@ const TABS = {
     remove: (item) => `/sip/routes/${encodeURIComponent(item.address)}`,
     title: (item) => item.address,
   },
+  // A macro is a canned response with actions; form fields named
+  // "actions.x" match the field the server names in its problems.
+  canned_responses: {
+    path: "/canned-responses",
+    columns: [
+      ["name", (c) => c.name],
+      ["lang", (c) => t(`lang.${c.lang}`)],
+      ["body", (c) => clip(c.body)],
+      ["macro_actions", (c) => describeActions(c.actions || {})],
+    ],
+    fields: () => [
+      { name: "name", type: "text", required: true },
+      { name: "lang", type: "select", options: LANGS.map((l) => [l, t(`lang.${l}`)]), default: document.documentElement.lang === "en" ? "en" : "he" },
+      { name: "body", type: "textarea", required: true, hint: "admin.placeholders_hint" },
+      { name: "actions.status", type: "select", nullable: true, nullLabel: "admin.unchanged", options: STATUSES.map((s) => [s, t(`ticket.status.${s}`)]), get: (c) => c.actions?.status },
+      { name: "actions.priority", type: "select", nullable: true, nullLabel: "admin.unchanged", options: PRIORITIES.map((p) => [p, t(`ticket.priority.${p}`)]), get: (c) => c.actions?.priority },
+      { name: "actions.category", type: "text", get: (c) => c.actions?.category },
+      { name: "actions.add_tags", type: "text", hint: "admin.tags_hint", get: (c) => (c.actions?.add_tags || []).join(" ") },
+      { name: "actions.remove_tags", type: "text", hint: "admin.tags_hint", get: (c) => (c.actions?.remove_tags || []).join(" ") },
+      { name: "actions.team", type: "select", nullable: true, nullLabel: "admin.unchanged", numeric: true, options: refs.teams.map((x) => [x.id, x.name]), get: (c) => c.actions?.team },
+      { name: "actions.assignee", type: "select", nullable: true, nullLabel: "admin.unchanged", numeric: true, options: refs.users.map((u) => [u.id, u.display_name]), get: (c) => c.actions?.assignee },
+      { name: "actions.note", type: "textarea", get: (c) => c.actions?.note },
+    ],
+    body: (data) => ({
+      name: data.name,
+      lang: data.lang,
+      body: data.body,
+      actions: {
+        status: data["actions.status"],
+        priority: data["actions.priority"],
+        category: data["actions.category"] || null,
+        add_tags: words(data["actions.add_tags"]),
+        remove_tags: words(data["actions.remove_tags"]),
+        team: data["actions.team"],
+        assignee: data["actions.assignee"],
+        note: data["actions.note"] || null,
+      },
+    }),
+    remove: (item) => `/canned-responses/${item.id}`,
+    title: (item) => item.name,
+  },
+  sla_policies: {
+    path: "/admin/sla-policies",
+    columns: [
+      ["name", (p) => p.name],
+      ["priority", (p) => (p.priority ? t(`ticket.priority.${p.priority}`) : t("admin.any"))],
+      ["category", (p) => p.category || t("admin.any")],
+      ["first_response_minutes", (p) => String(p.first_response_minutes)],
+      ["resolution_minutes", (p) => String(p.resolution_minutes)],
+    ],
+    fields: () => [
+      { name: "name", type: "text", required: true },
+      { name: "priority", type: "select", nullable: true, nullLabel: "admin.any", options: PRIORITIES.map((p) => [p, t(`ticket.priority.${p}`)]) },
+      { name: "category", type: "text", hint: "admin.any_hint" },
+      { name: "first_response_minutes", type: "number", min: 1, default: 240, hint: "admin.business_minutes_hint" },
+      { name: "resolution_minutes", type: "number", min: 1, default: 2400, hint: "admin.business_minutes_hint" },
+    ],
+    body: (data) => ({ ...data, category: data.category || null }),
+    remove: (item) => `/admin/sla-policies/${item.id}`,
+    title: (item) => item.name,
+  },
+  escalation_rules: {
+    path: "/admin/escalation-rules",
+    columns: [
+      ["name", (r) => r.name],
+      ["trigger", (r) => (r.trigger.kind === "category" ? t("admin.trigger_category", { category: r.trigger.category }) : t("admin.trigger.breach"))],
+      ["back_office_team", (r) => nameOf(refs.teams, r.team)],
+    ],
+    fields: () => [
+      { name: "name", type: "text", required: true },
+      { name: "trigger", type: "select", options: TRIGGERS.map((k) => [k, t(`admin.trigger.${k}`)]), get: (r) => r.trigger.kind },
+      { name: "category", type: "text", hint: "admin.trigger_category_hint", get: (r) => r.trigger.category },
+      { name: "team", type: "select", numeric: true, options: refs.teams.map((x) => [x.id, x.name]) },
+    ],
+    body: (data) => ({
+      name: data.name,
+      trigger: data.trigger === "category" ? { kind: "category", category: data.category } : { kind: "breach" },
+      team: data.team,
+    }),
+    remove: (item) => `/admin/escalation-rules/${item.id}`,
+    title: (item) => item.name,
+  },
 };
+
+/** Space- or comma-separated words as a list. */
+function words(text) {
+  return (text || "").split(/[\s,]+/).filter(Boolean);
+}
+
+/** A long text cut for a table cell. */
+function clip(text) {
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+/** A macro's actions in a few words, or "—" for a plain canned response. */
+function describeActions(a) {
+  const parts = [];
+  if (a.status) parts.push(t(`ticket.status.${a.status}`));
+  if (a.priority) parts.push(t(`ticket.priority.${a.priority}`));
+  if (a.category) parts.push(a.category);
+  if (a.team != null) parts.push(nameOf(refs.teams, a.team));
+  if (a.assignee != null) parts.push(userName(a.assignee));
+  for (const tag of a.add_tags || []) parts.push(`+${tag}`);
+  for (const tag of a.remove_tags || []) parts.push(`−${tag}`);
+  if (a.note) parts.push(t("admin.with_note"));
+  return parts.length ? parts.join(" · ") : "—";
+}
 
 function userName(id) {
   const user = refs.users.find((u) => Number(u.id) === Number(id));
@@ -240,7 +350,7 @@ async function removeItem(name, item) {
 
 function inputFor(f, item) {
   const id = `f-${f.name}`;
-  const value = item ? item[f.name] : f.default;
+  const value = item ? (f.get ? f.get(item) : item[f.name]) : f.default;
   if (f.type === "checkbox") {
     return el("div", { class: "field checkbox" }, el("label", { for: id }, el("input", { id, name: f.name, type: "checkbox", checked: Boolean(value) }), t(`field.${f.name}`)), errorSlot(f.name));
   }
@@ -252,6 +362,8 @@ function inputFor(f, item) {
       f.nullable ? el("option", { value: "", text: t(f.nullLabel || "common.none") }) : null,
       f.options.map(([v, label]) => el("option", { value: String(v), selected: value != null && String(value) === String(v), text: label })),
     );
+  } else if (f.type === "textarea") {
+    control = el("textarea", { id, name: f.name, rows: "3", dir: "auto", required: Boolean(f.required), value: value == null ? "" : String(value) });
   } else {
     control = el("input", {
       id,

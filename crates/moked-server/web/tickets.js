@@ -457,7 +457,9 @@ export class TicketPanel {
       const macro = select.selectedOptions[0].dataset.macro === "1";
       try {
         if (macro) {
-          const done = await api("POST", `/tickets/${this.id}/macros/${select.value}`);
+          // The macro's changes are saved by the server; its text waits in
+          // the composer for the agent to read and send.
+          const done = await api("POST", `/tickets/${this.id}/canned-responses/${select.value}/apply`, {});
           this.hooks.insert(done.body || "");
           await this.load();
         } else {

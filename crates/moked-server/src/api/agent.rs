@@ -53,18 +53,39 @@ pub fn check_key(key: &str) -> ApiResult<()> {
 /// `GET /agent/desk`. A user who takes no chats (a supervisor or admin
 /// without a chat capacity) is no agent of the live center: an empty,
 /// offline desk with no chat slots.
-pub async fn desk(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<AgentDesk>> {
+pub async fn desk(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<DeskView>> {
     let user = caller.agent()?;
+    let desk = own_desk(&state, &caller, user).await?;
+    // The desktop shows whether the agent's phone is registered (no phone:
+    // no calls are offered).
+    let phone = state
+        .live
+        .agents(caller.org)
+        .await?
+        .iter()
+        .any(|agent| agent.agent == user && agent.phone);
+    Ok(Json(DeskView { desk, phone }))
+}
+
+/// `GET /agent/desk` answer: the live center's desk and the phone.
+#[derive(Debug, Serialize)]
+pub struct DeskView {
+    #[serde(flatten)]
+    desk: AgentDesk,
+    phone: bool,
+}
+
+async fn own_desk(state: &AppState, caller: &Caller, user: UserId) -> ApiResult<AgentDesk> {
     match state.live.agent_desk(caller.org, user).await {
-        Ok(desk) => Ok(Json(desk)),
-        Err(LiveError::NotFound { entity: "agent" }) => Ok(Json(AgentDesk {
+        Ok(desk) => Ok(desk),
+        Err(LiveError::NotFound { entity: "agent" }) => Ok(AgentDesk {
             presence: AgentActivity::Offline,
             reason: None,
             since: Timestamp::now(),
             capacity: 0,
             offers: Vec::new(),
             chats: Vec::new(),
-        })),
+        }),
         Err(other) => Err(other.into()),
     }
 }
@@ -77,6 +98,8 @@ pub struct Colleague {
     state: AgentActivity,
     reason: Option<NotReadyReason>,
     since: Timestamp,
+    /// Whether the colleague's phone is registered.
+    phone: bool,
 }
 
 /// `GET /agents`: every agent who takes chats, with their state now, so an
@@ -97,6 +120,7 @@ pub async fn colleagues(
                 state: agent.state,
                 reason: agent.reason,
                 since: agent.since,
+                phone: agent.phone,
             })
             .collect(),
     ))

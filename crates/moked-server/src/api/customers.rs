@@ -266,6 +266,29 @@ pub struct InteractionView {
     interaction: Interaction,
     messages: Vec<MessageView>,
     agents: Vec<StaffName>,
+    /// The ticket the conversation belongs to, if any.
+    ticket: Option<TicketRef>,
+}
+
+/// A ticket named by id and number.
+#[derive(Debug, Serialize)]
+pub struct TicketRef {
+    id: moked_store::TicketId,
+    number: moked_store::TicketNumber,
+}
+
+/// The first ticket an interaction is linked to (a merge links it to the
+/// target too; the first is the one it was opened for).
+async fn ticket_of(
+    state: &AppState,
+    org: OrgId,
+    id: InteractionId,
+) -> ApiResult<Option<TicketRef>> {
+    let Some(&ticket) = state.store.interaction_tickets(org, id).await?.first() else {
+        return Ok(None);
+    };
+    let number = state.store.ticket(org, ticket).await?.number;
+    Ok(Some(TicketRef { id: ticket, number }))
 }
 
 /// Every user's display name in the organization (a few hundred at most).
@@ -333,6 +356,7 @@ pub async fn interaction(
         .collect();
     Ok(Json(InteractionView {
         agents: named(staff, &names),
+        ticket: ticket_of(&state, caller.org, id).await?,
         interaction,
         messages,
     }))

@@ -389,7 +389,7 @@ async fn email_headers(
             "direction": "inbound",
             "from": email.from, "from_name": email.from_name, "to": email.to,
             "subject": email.subject, "message_id": email.message_id,
-            "attachments": attachments,
+            "attachments": attachments, "flags": email.flags,
         });
         headers.insert(message, header);
     }
@@ -401,7 +401,7 @@ async fn email_headers(
             "direction": "outbound",
             "from": reply.spec.from.as_str(), "from_name": reply.spec.from_name,
             "to": [reply.spec.to.as_str()], "subject": reply.spec.subject,
-            "message_id": reply.sent_message_id, "attachments": [],
+            "message_id": reply.sent_message_id, "attachments": [], "flags": [],
             "sent_at": reply.sent_at,
         });
         headers.insert(message, header);

@@ -256,7 +256,7 @@ async fn sla_configuration_is_edited(backend: Backend) {
 
 /// A ticket with one email from the customer, stored as the intake stores
 /// it: the raw mail, its message in an email contact, both linked.
-async fn emailed_ticket(store: &dyn Store, org: &Org, customer: i64, ticket: i64) -> i64 {
+async fn emailed_ticket(store: &dyn Store, org: &Org, customer: i64, ticket: i64) -> (i64, i64) {
     let at = Timestamp::now();
     let interaction = store
         .create_interaction(
@@ -323,7 +323,7 @@ async fn emailed_ticket(store: &dyn Store, org: &Org, customer: i64, ticket: i64
         .link_interaction(org.id, ticket, interaction.id, by)
         .await
         .unwrap();
-    message.id.0
+    (interaction.id.0, message.id.0)
 }
 
 async fn an_answer_opens_and_emails_show_their_headers(backend: Backend) {
@@ -340,7 +340,25 @@ async fn an_answer_opens_and_emails_show_their_headers(backend: Backend) {
         .json["id"]
         .as_i64()
         .unwrap();
-    let inbound = emailed_ticket(server.store.as_ref(), &org, customer, ticket).await;
+    let (contact, inbound) = emailed_ticket(server.store.as_ref(), &org, customer, ticket).await;
+    let conversation = agent.get(&format!("/api/v1/interactions/{contact}")).await;
+    assert_eq!(conversation.status, StatusCode::OK, "{}", conversation.text);
+    assert_eq!(
+        conversation.json["ticket"],
+        json!({"id": ticket, "number": 1})
+    );
+    let desk = agent.get("/api/v1/agent/desk").await.json;
+    assert_eq!(desk["phone"], false, "no phone registered: {desk}");
+    let colleagues = agent.get("/api/v1/agents").await.json;
+    assert!(!colleagues.as_array().unwrap().is_empty());
+    assert!(
+        colleagues
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["phone"] == false),
+        "{colleagues}"
+    );
 
     let reply = agent
         .post(
