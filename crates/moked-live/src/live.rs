@@ -769,3 +769,5 @@ pub(crate) fn read(
         .read()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
+
+mod offers;
