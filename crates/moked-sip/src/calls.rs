@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{Notify, broadcast, mpsc};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -56,6 +56,8 @@ pub(crate) struct Calls {
     pub(crate) transferred: Mutex<HashMap<String, Instant>>,
     /// Transfers waiting for the caller's INVITE, by token.
     pub(crate) transfers: Mutex<HashMap<String, Pending>>,
+    /// Woken when a caller acknowledges an answer (see [`Ends::confirmed`]).
+    pub(crate) confirmations: Notify,
 }
 
 /// Counts a call in progress until it is dropped.
@@ -117,6 +119,38 @@ impl Dispatch {
             _ => {
                 pending.remove(&call);
             }
+        }
+    }
+}
+
+/// Passes an organization's live events to its calls until the server
+/// stops. A subscriber that falls behind loses the oldest events (a flood
+/// of waiting callers' new places can push an `Offer` out): the offers
+/// ringing now are then read from the live center and delivered again, so
+/// every offered call rings its agent's phone. A call told of the offer it
+/// already rings ignores the repeat.
+async fn feed(
+    dispatch: Arc<Dispatch>,
+    mut events: broadcast::Receiver<LiveEvent>,
+    live: Live,
+    org: OrgId,
+    stop: CancellationToken,
+) {
+    loop {
+        let received = tokio::select! {
+            _ = stop.cancelled() => return,
+            received = events.recv() => received,
+        };
+        match received {
+            Ok(event) => dispatch.deliver(event),
+            Err(broadcast::error::RecvError::Lagged(missed)) => {
+                tracing::warn!(%org, missed, "SIP calls missed live events; reading the offers again");
+                match live.call_offers(org).await {
+                    Ok(offers) => offers.into_iter().for_each(|offer| dispatch.deliver(offer)),
+                    Err(error) => tracing::warn!(%org, %error, "the ringing offers were not read"),
+                }
+            }
+            Err(broadcast::error::RecvError::Closed) => return,
         }
     }
 }
@@ -196,6 +230,7 @@ impl Calls {
             ends: Mutex::new(HashMap::new()),
             transferred: Mutex::new(HashMap::new()),
             transfers: Mutex::new(HashMap::new()),
+            confirmations: Notify::new(),
         }
     }
 
@@ -207,19 +242,14 @@ impl Calls {
             return dispatch.clone();
         }
         let dispatch = Arc::new(Dispatch::default());
-        let mut events = self.live.subscribe(org);
-        let feeding = dispatch.clone();
-        tokio::spawn(async move {
-            loop {
-                match events.recv().await {
-                    Ok(event) => feeding.deliver(event),
-                    Err(broadcast::error::RecvError::Lagged(missed)) => {
-                        tracing::warn!(%org, missed, "SIP calls missed live events");
-                    }
-                    Err(broadcast::error::RecvError::Closed) => break,
-                }
-            }
-        });
+        let events = self.live.subscribe(org);
+        tokio::spawn(feed(
+            dispatch.clone(),
+            events,
+            self.live.clone(),
+            org,
+            self.stop.clone(),
+        ));
         orgs.insert(org, dispatch.clone());
         dispatch
     }
@@ -364,6 +394,10 @@ impl Calls {
         event: LiveEvent,
     ) -> Next {
         match event {
+            // Delivered again after missed events: it rings already.
+            LiveEvent::Offer { agent, .. } if leg.as_ref().is_some_and(|l| l.agent == agent) => {
+                Next::Wait
+            }
             LiveEvent::Offer { agent, .. } => {
                 if let Some(old) = leg.take() {
                     cancel(old).await;
@@ -512,14 +546,18 @@ impl Calls {
 
     /// After the answer: the phone's repeated 2xx go to the caller until
     /// the caller's transaction ends (the caller's ACK is passed on as it
-    /// arrives, module `stateless`).
+    /// arrives, module `stateless`, and then confirms the dialog here).
     async fn answered(&self, tx: &mut Transaction, mut leg: Leg) {
         let mut phone_done = false;
         loop {
             tokio::select! {
                 _ = self.stop.cancelled() => return,
-                message = tx.receive() => if message.is_none() {
-                    return;
+                message = tx.receive() => match message {
+                    Some(SipMessage::Request(ack)) if ack.method == Method::Ack => {
+                        self.confirm(&ack);
+                    }
+                    Some(_) => {}
+                    None => return,
                 },
                 message = leg.tx.receive(), if !phone_done => match message {
                     // Every 2xx goes on, also after the caller's ACK ended
@@ -534,6 +572,17 @@ impl Calls {
                 },
             }
         }
+    }
+
+    /// Notes that the caller acknowledged the answer of its dialog.
+    fn confirm(&self, ack: &Request) {
+        let Ok(call_id) = ack.call_id_header() else {
+            return;
+        };
+        if let Some(ends) = lock(&self.ends).get_mut(call_id.value()) {
+            ends.confirmed = true;
+        }
+        self.confirmations.notify_waiters();
     }
 
     /// Keeps the answered dialog's ends for this server's own requests.

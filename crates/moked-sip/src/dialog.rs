@@ -124,6 +124,9 @@ pub(crate) struct Ends {
     pub caller_cseq: u32,
     pub agent_cseq: u32,
     pub since: Instant,
+    /// The caller has acknowledged the answer: until then a request of
+    /// this server could reach the caller before the 2xx it is waiting for.
+    pub confirmed: bool,
 }
 
 impl Ends {
@@ -164,6 +167,7 @@ impl Ends {
             caller_cseq: invite.cseq_header().ok()?.seq().ok()?,
             agent_cseq: 0,
             since: Instant::now(),
+            confirmed: false,
         })
     }
 

@@ -25,7 +25,11 @@
 //!   or a failed INVITE makes the agent not ready; either way the call
 //!   goes back to its place and on to the next agent. The caller's CANCEL
 //!   while waiting or ringing is an abandonment. A BYE from either side is
-//!   passed on and ends the call (the agent's wrap-up starts).
+//!   passed on and ends the call (the agent's wrap-up starts). The offers
+//!   come from the organization's live events; when this server falls
+//!   behind them (a flood of waiting callers' new places), it reads the
+//!   offers ringing now ([`moked_live::Live::call_offers`]) so no offered
+//!   call is left without its phone ringing.
 //! - **Refusals**: an unknown address 404; more calls waiting or ringing
 //!   than [`SipConfig::max_calls`] 503 with `Retry-After`; Max-Forwards at
 //!   zero 483; a request that already passed here 482; unreadable headers
@@ -39,9 +43,10 @@
 //!   waiting or ringing are ended. A phone's repeated 2xx and the caller's
 //!   2xx ACKs are passed on statelessly (module `stateless`, RFC 3261 §16.7).
 //! - **Transfer** (module `transfer`): a transfer from the desktop sends a
-//!   REFER to the caller in the dialog on the agent's behalf; a refusal
-//!   leaves the call with the agent and the desktop gets 409; on 202 the
-//!   agent's phone gets BYE from here and the caller's INVITE to
+//!   REFER to the caller in the dialog on the agent's behalf, once the
+//!   caller has acknowledged the answer; a refusal leaves the call with the
+//!   agent and the desktop gets 409; on 202 both ends of the old dialog get
+//!   BYE from here, the agent wraps up, and the caller's INVITE to
 //!   `sip:transfer-TOKEN@…` is the same interaction, queued again.
 
 mod calls;
@@ -55,6 +60,6 @@ mod server;
 mod stateless;
 mod transfer;
 
-pub use config::SipConfig;
+pub use config::{DEFAULT_MAX_CALLS, DEFAULT_REQUESTS_PER_SECOND, SipConfig};
 pub use digest::ha1;
 pub use server::{SipError, SipServer};

@@ -9,9 +9,10 @@
 //!    the agent and the desktop gets the error. Accepted (202): this server
 //!    sends BYE to the agent's phone itself (from the caller's end, the next
 //!    CSeq after the caller's), so the phone never sends another request in
-//!    the dialog and no CSeq of ours can clash with one of its own; the old
-//!    dialog's later requests from the caller (its NOTIFYs, its BYE) are
-//!    answered here and end nothing. Then the live center moves the call
+//!    the dialog and no CSeq of ours can clash with one of its own, and BYE
+//!    to the caller (from the agent's end), as a transferor hangs up; the
+//!    old dialog's later requests from the caller (its NOTIFYs, a BYE that
+//!    crossed ours) are answered here and end nothing. Then the live center moves the call
 //!    (queued in the target queue or reserved for the target agent).
 //! 3. The caller's INVITE to the Refer-To address is the same interaction,
 //!    not a new contact: 100, 182, and the INVITE is forwarded to the next
@@ -33,6 +34,9 @@ use tokio::time::Instant;
 /// How long a caller whose phone accepted a transfer has to call the
 /// transfer address.
 pub(crate) const TRANSFER_WAIT: Duration = Duration::from_secs(60);
+/// How long a transfer waits for the caller's ACK of the answer (the 2xx
+/// is repeated for about that long when its ACK is lost).
+const CONFIRM_WAIT: Duration = Duration::from_secs(8);
 /// How long the old dialog of a transferred call is answered here.
 const TRANSFERRED_LIFETIME: Duration = Duration::from_secs(3600);
 /// The user part of a transfer address, before its token.
@@ -61,15 +65,7 @@ impl Calls {
         agent: UserId,
         call: InteractionId,
     ) -> Result<(), LiveError> {
-        let ends = lock(&self.ends)
-            .values()
-            .find(|e| e.mark.org == org && e.mark.call == call && e.mark.agent == agent)
-            .cloned()
-            .ok_or_else(|| {
-                conflict(
-                    "the call's SIP dialog is not known here (answered before the phone server restarted)",
-                )
-            })?;
+        let ends = self.confirmed_ends(org, agent, call).await?;
         let token = token().map_err(|_| conflict("no random numbers for a transfer"))?;
         let host = self
             .endpoint
@@ -77,7 +73,9 @@ impl Calls {
             .first()
             .map(|addr| addr.addr.to_string())
             .ok_or_else(|| conflict("the phone server has no address"))?;
+        let mut ends = ends;
         let cseq = ends.agent_cseq + 1;
+        ends.agent_cseq = cseq;
         if let Some(kept) = lock(&self.ends).get_mut(&ends.call_id) {
             kept.agent_cseq = cseq;
         }
@@ -108,7 +106,46 @@ impl Calls {
         Ok(())
     }
 
-    /// The old dialog is answered here from now on; the phone gets BYE.
+    /// The dialog of `agent`'s call once the caller has acknowledged the
+    /// answer: a REFER must not reach the caller before the 2xx (the desktop
+    /// can transfer as soon as the call shows connected).
+    async fn confirmed_ends(
+        &self,
+        org: OrgId,
+        agent: UserId,
+        call: InteractionId,
+    ) -> Result<Ends, LiveError> {
+        let deadline = Instant::now() + CONFIRM_WAIT;
+        loop {
+            let acknowledged = self.confirmations.notified();
+            tokio::pin!(acknowledged);
+            // Registered before the check, so an ACK in between wakes it.
+            acknowledged.as_mut().enable();
+            let ends = lock(&self.ends)
+                .values()
+                .find(|e| e.mark.org == org && e.mark.call == call && e.mark.agent == agent)
+                .cloned()
+                .ok_or_else(|| {
+                    conflict(
+                        "the call's SIP dialog is not known here (answered before the phone server restarted)",
+                    )
+                })?;
+            if ends.confirmed {
+                return Ok(ends);
+            }
+            if tokio::time::timeout_at(deadline, acknowledged)
+                .await
+                .is_err()
+            {
+                return Err(conflict(
+                    "the caller's phone has not acknowledged the answer",
+                ));
+            }
+        }
+    }
+
+    /// The old dialog is answered here from now on; both ends get BYE, as
+    /// a transferor hangs up once the transfer is accepted (RFC 5589 §6.1).
     fn hand_over(self: &Arc<Self>, ends: Ends) {
         lock(&self.ends).remove(&ends.call_id);
         let now = Instant::now();
@@ -119,14 +156,22 @@ impl Calls {
         }
         let calls = self.clone();
         tokio::spawn(async move {
-            let cseq = ends.caller_cseq + 1;
-            match calls
-                .request_in(&ends, Towards::Phone, Method::Bye, cseq, Vec::new())
-                .await
-            {
-                Ok(status) => tracing::debug!(%status, "the transferring agent's phone hung up"),
-                Err(error) => tracing::debug!(%error, "the BYE to the transferring phone failed"),
-            }
+            let to_phone = calls.request_in(
+                &ends,
+                Towards::Phone,
+                Method::Bye,
+                ends.caller_cseq + 1,
+                Vec::new(),
+            );
+            let to_caller = calls.request_in(
+                &ends,
+                Towards::Caller,
+                Method::Bye,
+                ends.agent_cseq + 1,
+                Vec::new(),
+            );
+            let (phone, caller) = tokio::join!(to_phone, to_caller);
+            tracing::debug!(?phone, ?caller, "the transferred call's old dialog hung up");
         });
     }
 

@@ -1,13 +1,14 @@
 //! Calls through the real SIP server, played by sipp: agents' phones
 //! register with digest authentication and answer; callers are queued
 //! (100, 182), rung through (180, 200) and hang up, abandon, or are turned
-//! away.
+//! away; an offer lost in a flood of live events still rings the phone.
 
 mod common;
 
 use common::center;
-use moked_live::{AgentActivity, NotReadyReason};
+use moked_live::{AgentActivity, NotReadyReason, OpenCall};
 use moked_store::{Interaction, TimelineStep, UserId};
+use std::time::Duration;
 
 fn offered_to(call: &Interaction) -> Vec<UserId> {
     call.timeline
@@ -117,6 +118,38 @@ async fn a_phone_that_rings_out_passes_the_call_to_the_next_agent() {
     let calls = c.calls().await;
     assert_eq!(offered_to(&calls[0]), vec![c.dana, c.yossi]);
     assert_eq!(accepted_by(&calls[0]), Some(c.yossi));
+}
+
+/// More waiting callers than the live broadcast keeps events for.
+const FLOOD: usize = 4_200;
+
+#[tokio::test]
+async fn an_offer_lost_in_a_flood_of_live_events_still_rings_the_phone() {
+    let c = center(100).await;
+    let (phone, port) = c.phone("answer.xml");
+    c.register("1001", port).await;
+    let caller = c.caller("call.xml", "billing");
+    c.until_queue(|q| q.waiting == 1).await;
+    for n in 0..FLOOD {
+        let behind = OpenCall {
+            queue: c.billing,
+            caller: None,
+            name: format!("ממתין {n}"),
+        };
+        c.live.open_call(c.org, behind).await.unwrap();
+    }
+    // Places go out at most every 2 s per queue: past the last round of
+    // the arrivals' (up to 2 s after them) and 2 s more, the offer to דנה
+    // and every waiting caller's new place go out in one burst, and the
+    // SIP server's subscription falls behind and loses the offer.
+    tokio::time::sleep(Duration::from_millis(4_500)).await;
+    c.available(c.dana).await;
+
+    caller.passes().await;
+    phone.passes().await;
+    let calls = c.calls().await;
+    assert_eq!(accepted_by(&calls[0]), Some(c.dana));
+    assert!(ended(&calls[0]));
 }
 
 #[tokio::test]

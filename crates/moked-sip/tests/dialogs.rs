@@ -1,7 +1,7 @@
 //! Answered calls' dialogs through the real SIP server, played by sipp: a
-//! transfer from the agent's desktop that the caller's phone refuses, a
-//! call kept across a restart of the server, and a phone that never
-//! answers the BYE.
+//! transfer from the agent's desktop that the caller's phone carries out
+//! and one it refuses, a call kept across a restart of the server, and a
+//! phone that never answers the BYE.
 
 mod common;
 
@@ -33,6 +33,45 @@ async fn connected_call(c: &common::Center, agent: UserId) -> Interaction {
     let calls = c.calls().await;
     assert_eq!(calls.len(), 1);
     calls.into_iter().next().unwrap()
+}
+
+#[tokio::test]
+async fn a_transferred_call_reaches_the_next_agent_as_the_same_interaction() {
+    let c = center(100).await;
+    let (dana_phone, dana_port) = c.phone("answer.xml");
+    let (yossi_phone, yossi_port) = c.phone("answer.xml");
+    c.register("1001", dana_port).await;
+    c.register("1002", yossi_port).await;
+    c.available(c.dana).await;
+
+    let caller = c.caller("call_transferred.xml", "billing");
+    let call = connected_call(&c, c.dana).await;
+    // יוסי is free only now, so the first offer went to דנה.
+    c.available(c.yossi).await;
+    c.live
+        .transfer(c.org, c.dana, call.id, TransferTarget::Agent(c.yossi))
+        .await
+        .expect("the caller's phone accepts the transfer");
+    // The phone server hung up דנה's phone; she wraps up the call she handed on.
+    dana_phone.passes().await;
+    let dana = c.board(c.dana).await;
+    assert_eq!(dana.state, AgentActivity::WrapUp, "{dana:?}");
+    caller.passes().await;
+    yossi_phone.passes().await;
+
+    let calls = c.calls().await;
+    assert_eq!(calls.len(), 1, "the transfer is the same interaction");
+    let call = &calls[0];
+    assert_eq!(accepted_by(call), vec![c.dana, c.yossi]);
+    assert!(call.timeline.iter().any(|entry| entry.step
+        == TimelineStep::Transferred {
+            to_queue: None,
+            to_agent: Some(c.yossi),
+        }));
+    assert_eq!(times_ended(call), 1, "{:?}", call.timeline);
+    assert!(call.ended_at.is_some());
+    c.until_agent(c.yossi, |a| a.state == AgentActivity::WrapUp)
+        .await;
 }
 
 #[tokio::test]
