@@ -16,12 +16,15 @@
 //! - **Engine time** is Unix microseconds from the clock; if the clock steps
 //!   back the actor keeps the engine's last time (the engine refuses to go back).
 //! - **Nothing acknowledged is lost.** A job changes the engine, turns its
-//!   events into store records (one `append_events` batch per job: kind
-//!   `routing.<event>`, payload with store ids; the matching timeline steps;
-//!   presences the engine changed), commits them, and only then updates
-//!   today's statistics, broadcasts and answers. If a commit fails, the
+//!   events into store records (events of kind `routing.<event>` with store
+//!   ids in the payload; the matching timeline steps; presences the engine
+//!   changed; system messages), commits them in one transaction
+//!   (`Store::write_live_batch`), and only then updates today's statistics,
+//!   broadcasts and answers. Group commit: the jobs already waiting when the
+//!   actor takes one run in a round whose batches are committed together,
+//!   before any of them is answered or broadcast. If a commit fails, the
 //!   actor rebuilds its whole state from the store, which then holds the
-//!   truth, and the caller gets [`LiveError::Store`].
+//!   truth, and the callers get [`LiveError::Store`].
 //! - **Messages skip the actor.** Storing a message is a database commit
 //!   (an fsync); serialising those through the actor would make every
 //!   chat wait for every other. The actor publishes, per organization, a
@@ -30,9 +33,10 @@
 //!   it and store from the caller's task. Order within a chat is the
 //!   store's (message ids), and retries are stored once by idempotency key
 //!   (a retry returns the stored message and is not broadcast again).
-//!   `open_chat` likewise finds or creates the customer and the interaction
-//!   (with its `queued` step) in the caller's task, then asks the actor to
-//!   route it.
+//!   `open_chat` likewise finds or creates the customer (atomically per
+//!   phone number) in the caller's task and has the interaction recorded
+//!   with its `queued` step (module `entries`: the contacts arriving
+//!   together share one transaction), then asks the actor to route it.
 //! - **Restart rebuild** (module `rebuild`): per organization, queues, agents and
 //!   wrap-up codes are loaded; today's `routing.*` events are replayed into
 //!   the statistics (which also tells which chats were in wrap-up); open
@@ -107,6 +111,7 @@
 mod actor;
 mod api;
 mod clock;
+mod entries;
 mod error;
 mod live;
 mod notices;

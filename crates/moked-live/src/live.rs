@@ -8,6 +8,7 @@ use crate::api::{
     OpenCall, OpenChat, Party, PresenceRequest, TransferTarget, Wallboard,
 };
 use crate::clock::Clock;
+use crate::entries::Entries;
 use crate::error::LiveError;
 use crate::{MAX_MESSAGE_CHARS, rebuild};
 use moked_domain::Channel;
@@ -66,6 +67,7 @@ type ReferCall = dyn Fn(OrgId, UserId, InteractionId) -> Pin<Box<dyn Future<Outp
 #[derive(Clone)]
 struct OrgHandle {
     jobs: mpsc::Sender<Job>,
+    entries: Entries,
     events: broadcast::Sender<LiveEvent>,
     routes: Routes,
 }
@@ -152,7 +154,7 @@ impl Live {
         }
         let wanted = open.queue;
         let queue = self
-            .call(org, move |o: &mut Org| Box::pin(o.chat_queue(wanted)))
+            .configuration(org, move |o: &mut Org| Box::pin(o.chat_queue(wanted)))
             .await?;
         let customer =
             find_or_create_customer(self.inner.store.as_ref(), org, &name, &open).await?;
@@ -168,7 +170,7 @@ impl Live {
     pub async fn open_call(&self, org: OrgId, call: OpenCall) -> Result<ChatOpened, LiveError> {
         let wanted = call.queue;
         let queue = self
-            .call(org, move |o: &mut Org| Box::pin(o.call_queue(wanted)))
+            .configuration(org, move |o: &mut Org| Box::pin(o.call_queue(wanted)))
             .await?;
         let name: String = call.name.trim().chars().take(MAX_NAME_CHARS).collect();
         let name = match (name.is_empty(), &call.caller) {
@@ -200,7 +202,7 @@ impl Live {
         customer: CustomerId,
     ) -> Result<ChatOpened, LiveError> {
         let queue = self
-            .call(org, move |o: &mut Org| Box::pin(o.email_queue(queue)))
+            .configuration(org, move |o: &mut Org| Box::pin(o.email_queue(queue)))
             .await?;
         let customer = self.inner.store.customer(org, customer).await?;
         self.enter(org, Channel::Email, queue, customer, Lang::He)
@@ -279,7 +281,8 @@ impl Live {
             at: created_at,
             step: TimelineStep::Queued { queue },
         };
-        let interaction = self.inner.store.open_interaction(org, &new, &entry).await?;
+        let entries = self.handle(org).await?.entries;
+        let interaction = entries.open(new, entry).await?;
         let chat = NewChat {
             id: interaction.id,
             queue,
@@ -551,8 +554,28 @@ impl Live {
 
     // ----- plumbing ---------------------------------------------------------
 
-    /// Runs `job` on the organization's actor and returns its answer.
+    /// Runs `job` on the organization's actor and returns its answer, once
+    /// what the job and the jobs before it changed is committed.
     async fn call<T, F>(&self, org: OrgId, job: F) -> Result<T, LiveError>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut Org) -> BoxFuture<'a, Result<T, LiveError>> + Send + 'static,
+    {
+        self.call_as(org, Reply::AfterCommit, job).await
+    }
+
+    /// Runs a job that only reads the actor's configuration (its queues),
+    /// which no commit changes: answered at once, so a contact entering
+    /// does not wait for the round's commit before it can be recorded.
+    async fn configuration<T, F>(&self, org: OrgId, job: F) -> Result<T, LiveError>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut Org) -> BoxFuture<'a, Result<T, LiveError>> + Send + 'static,
+    {
+        self.call_as(org, Reply::Now, job).await
+    }
+
+    async fn call_as<T, F>(&self, org: OrgId, when: Reply, job: F) -> Result<T, LiveError>
     where
         T: Send + 'static,
         F: for<'a> FnOnce(&'a mut Org) -> BoxFuture<'a, Result<T, LiveError>> + Send + 'static,
@@ -562,7 +585,10 @@ impl Live {
         let job: Job = Box::new(move |o: &mut Org| {
             Box::pin(async move {
                 let result = job(o).await;
-                // Sent once what the job changed is committed (group commit).
+                if when == Reply::Now {
+                    let _ = reply.send(result);
+                    return;
+                }
                 o.answer(Box::new(move |failed: Option<&LiveError>| {
                     let _ = reply.send(match failed {
                         Some(error) => Err(uncommitted(error)),
@@ -621,6 +647,7 @@ impl Live {
         tokio::spawn(state.run(inbox));
         let handle = OrgHandle {
             jobs,
+            entries: Entries::start(self.inner.store.clone(), org),
             events,
             routes,
         };
@@ -722,6 +749,16 @@ async fn find_or_create_customer(
         }
         None => store.create_customer(org, &details).await?,
     })
+}
+
+/// When a job is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reply {
+    /// After the commit of the actor's round (see the `actor` module).
+    AfterCommit,
+    /// As soon as it has run: it changed nothing and read nothing a
+    /// commit could take back.
+    Now,
 }
 
 /// The error a job answers when the commit of its round failed: the

@@ -189,14 +189,13 @@ pub trait Store: TicketStore + MailStore + BulkStore + Send + Sync {
         new: &NewCustomer,
     ) -> StoreResult<Customer>;
 
-    /// Records a new interaction with its first timeline step (a contact's
-    /// `queued`) in one transaction.
-    async fn open_interaction(
+    /// Records new interactions, each with its first timeline step (a
+    /// contact's `queued`), in one transaction: all or none, in order.
+    async fn create_interactions(
         &self,
         org: OrgId,
-        new: &NewInteraction,
-        first: &TimelineEntry,
-    ) -> StoreResult<Interaction>;
+        contacts: &[(NewInteraction, TimelineEntry)],
+    ) -> StoreResult<Vec<Interaction>>;
     /// Stores what the live center changed (events, timeline steps,
     /// presences, messages) in one transaction: all or none.
     async fn write_live_batch(&self, org: OrgId, batch: &LiveBatch)

@@ -470,6 +470,39 @@ macro_rules! impl_store_with_sqlx {
                         .collect()
                 }
 
+                /// Records an interaction with its (checked) first step in `tx`.
+                async fn open_interaction_in(
+                    tx: &mut sqlx::Transaction<'_, $db>,
+                    org: OrgId,
+                    new: &NewInteraction,
+                    first: &TimelineEntry,
+                ) -> StoreResult<Interaction> {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO interactions (org_id, channel, queue_id, \
+                         customer_id, created_at) VALUES ($1, $2, $3, $4, $5) \
+                         RETURNING id",
+                    )
+                    .bind(org.0)
+                    .bind(new.channel.as_str())
+                    .bind(new.queue.0)
+                    .bind(new.customer.map(|c| c.0))
+                    .bind(timestamp_to_column(new.created_at))
+                    .fetch_one(&mut **tx)
+                    .await
+                    .map_err(|e| from_sqlx("interaction", e))?;
+                    let id = InteractionId(id);
+                    Self::append_timeline_in(tx, org, id, first).await?;
+                    Ok(Interaction {
+                        id,
+                        channel: new.channel,
+                        queue: new.queue,
+                        customer: new.customer,
+                        created_at: new.created_at,
+                        ended_at: (first.step == TimelineStep::Ended).then_some(first.at),
+                        timeline: vec![first.clone()],
+                    })
+                }
+
                 /// The ids of the customers who gave `phone`, read in `tx`.
                 async fn customer_ids_by_phone_in(
                     tx: &mut sqlx::Transaction<'_, $db>,
@@ -1266,39 +1299,21 @@ macro_rules! impl_store_with_sqlx {
                     self.fetch_customer(org, id).await
                 }
 
-                async fn open_interaction(
+                async fn create_interactions(
                     &self,
                     org: OrgId,
-                    new: &NewInteraction,
-                    first: &TimelineEntry,
-                ) -> StoreResult<Interaction> {
-                    validate::timeline_step(&first.step)?;
+                    contacts: &[(NewInteraction, TimelineEntry)],
+                ) -> StoreResult<Vec<Interaction>> {
+                    for (_, first) in contacts {
+                        validate::timeline_step(&first.step)?;
+                    }
                     let mut tx = self.begin_write().await?;
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO interactions (org_id, channel, queue_id, \
-                         customer_id, created_at) VALUES ($1, $2, $3, $4, $5) \
-                         RETURNING id",
-                    )
-                    .bind(org.0)
-                    .bind(new.channel.as_str())
-                    .bind(new.queue.0)
-                    .bind(new.customer.map(|c| c.0))
-                    .bind(timestamp_to_column(new.created_at))
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(|e| from_sqlx("interaction", e))?;
-                    let id = InteractionId(id);
-                    Self::append_timeline_in(&mut tx, org, id, first).await?;
+                    let mut opened = Vec::with_capacity(contacts.len());
+                    for (new, first) in contacts {
+                        opened.push(Self::open_interaction_in(&mut tx, org, new, first).await?);
+                    }
                     tx.commit().await.map_err(backend)?;
-                    Ok(Interaction {
-                        id,
-                        channel: new.channel,
-                        queue: new.queue,
-                        customer: new.customer,
-                        created_at: new.created_at,
-                        ended_at: (first.step == TimelineStep::Ended).then_some(first.at),
-                        timeline: vec![first.clone()],
-                    })
+                    Ok(opened)
                 }
 
                 async fn write_live_batch(

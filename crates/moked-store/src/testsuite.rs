@@ -3174,27 +3174,48 @@ pub async fn live_batches(store: &impl Store) {
         .expect("agent")
         .id;
     let (queue, _) = chat(store, org, "שיחות").await;
+    let contact = |minute| {
+        let new = NewInteraction {
+            channel: Channel::Voice,
+            queue,
+            customer: None,
+            created_at: at(minute),
+        };
+        (new, step(minute, TimelineStep::Queued { queue }))
+    };
     let opened = store
-        .open_interaction(
-            org,
-            &NewInteraction {
-                channel: Channel::Voice,
-                queue,
-                customer: None,
-                created_at: at(1),
-            },
-            &TimelineEntry {
-                at: at(1),
-                step: TimelineStep::Queued { queue },
-            },
-        )
+        .create_interactions(org, &[contact(1), contact(2)])
         .await
-        .expect("open interaction");
-    assert_eq!(
-        store.interaction(org, opened.id).await.expect("read back"),
-        opened
+        .expect("create interactions");
+    assert_eq!(opened.len(), 2);
+    for interaction in &opened {
+        assert_eq!(
+            &store
+                .interaction(org, interaction.id)
+                .await
+                .expect("read back"),
+            interaction
+        );
+    }
+    let call = opened[0].id;
+    // One refused contact (another organization's queue) refuses them all.
+    let elsewhere = organization(store, "live-batch-elsewhere").await;
+    let (foreign_queue, _) = chat(store, elsewhere, "זר").await;
+    let mut refused = contact(3);
+    refused.0.queue = foreign_queue;
+    assert_not_found(
+        store.create_interactions(org, &[contact(3), refused]).await,
+        "foreign queue",
     );
-    let call = opened.id;
+    assert_eq!(
+        store.open_interactions(org).await.unwrap().len(),
+        3,
+        "the refused pair left nothing"
+    );
+    assert_eq!(
+        store.create_interactions(org, &[]).await.expect("none"),
+        Vec::new()
+    );
     let presence = AgentPresence {
         state: PresenceState::NotReady,
         reason: Some("no_answer".into()),
