@@ -142,7 +142,7 @@ mkdir -p "$WORK/data"
 ADMIN_TOKEN="$("$MOKED" admin "${store_args[@]}" token --org sipload --role admin --label sip-load)"
 SUPERVISOR_TOKEN="$("$MOKED" admin "${store_args[@]}" token --org sipload --role supervisor --label sip-load-wallboard)"
 # One caller address sends every call: lift the per-source flood limit.
-MOKED_SIP_REQUESTS_PER_SECOND=10000000 "$MOKED" serve "${store_args[@]}" \
+"$MOKED" serve "${store_args[@]}" --sip-requests-per-second 10000000 \
     --listen "127.0.0.1:$HTTP_PORT" --sip-listen "127.0.0.1:$MOKED_SIP_PORT" >"$WORK/moked.log" 2>&1 &
 MOKED_PID=$!
 PIDS+=("$MOKED_PID")

@@ -43,6 +43,11 @@ pub struct ServerConfig {
     pub sip_listen: Option<SocketAddr>,
     /// The digest realm of the agents' SIP accounts.
     pub sip_realm: String,
+    /// SIP calls in progress at once (waiting, ringing or talking); more
+    /// are answered 503.
+    pub sip_max_calls: usize,
+    /// SIP requests a second from one source address; more are dropped.
+    pub sip_requests_per_second: u32,
     /// The email channel: SMTP listener, relay, IMAP mailbox.
     pub mail: crate::email::config::MailConfig,
 }
@@ -92,6 +97,8 @@ impl Default for ServerConfig {
             widget: WidgetConfig::default(),
             sip_listen: None,
             sip_realm: DEFAULT_SIP_REALM.to_owned(),
+            sip_max_calls: moked_sip::DEFAULT_MAX_CALLS,
+            sip_requests_per_second: moked_sip::DEFAULT_REQUESTS_PER_SECOND,
             mail: crate::email::config::MailConfig::default(),
         }
     }
@@ -112,6 +119,8 @@ struct FileConfig {
     widget: Option<WidgetConfig>,
     sip_listen: Option<String>,
     sip_realm: Option<String>,
+    sip_max_calls: Option<u64>,
+    sip_requests_per_second: Option<u64>,
     mail: Option<crate::email::config::MailFile>,
 }
 
@@ -132,6 +141,10 @@ pub struct ConfigOverrides {
     pub sip_listen: Option<String>,
     /// `--sip-realm REALM`.
     pub sip_realm: Option<String>,
+    /// `--sip-max-calls N`.
+    pub sip_max_calls: Option<String>,
+    /// `--sip-requests-per-second N`.
+    pub sip_requests_per_second: Option<String>,
     /// `--smtp-listen`, `--smtp-relay`, `--imap-*`.
     pub mail: crate::email::config::MailOverrides,
 }
@@ -246,6 +259,13 @@ impl ServerConfig {
         if let Some(realm) = file.sip_realm {
             self.sip_realm = check_sip_realm(&realm, key("sip_realm"))?;
         }
+        if let Some(calls) = file.sip_max_calls {
+            self.sip_max_calls = check_count(&calls.to_string(), key("sip_max_calls"))?;
+        }
+        if let Some(rate) = file.sip_requests_per_second {
+            let key = key("sip_requests_per_second");
+            self.sip_requests_per_second = check_count(&rate.to_string(), key)?;
+        }
         Ok(file.mail)
     }
 
@@ -288,7 +308,29 @@ impl ServerConfig {
         if let Some(realm) = &overrides.sip_realm {
             self.sip_realm = check_sip_realm(realm, "--sip-realm".into())?;
         }
+        if let Some(calls) = &overrides.sip_max_calls {
+            self.sip_max_calls = check_count(calls, "--sip-max-calls".into())?;
+        }
+        if let Some(rate) = &overrides.sip_requests_per_second {
+            self.sip_requests_per_second = check_count(rate, "--sip-requests-per-second".into())?;
+        }
         Ok(())
+    }
+}
+
+/// A whole number from 1 up that fits `T` (the SIP limits: zero would
+/// refuse every call or every request).
+fn check_count<T: std::str::FromStr + TryFrom<u8> + PartialOrd>(
+    text: &str,
+    source_name: String,
+) -> Result<T, ConfigError> {
+    let one = T::try_from(1).ok();
+    match text.trim().parse::<T>() {
+        Ok(count) if one.is_some_and(|one| count >= one) => Ok(count),
+        _ => Err(ConfigError::Value {
+            source_name,
+            message: format!("`{text}` is not a whole number from 1 up"),
+        }),
     }
 }
 
@@ -455,6 +497,46 @@ mod tests {
             };
             let error = ServerConfig::resolve(&overrides, env(&[])).unwrap_err();
             assert_eq!(error.flag(), Some("sip-realm"), "{realm}");
+        }
+    }
+
+    #[test]
+    fn sip_limits_come_from_the_file_or_the_flags() {
+        let config = ServerConfig::resolve(&ConfigOverrides::default(), env(&[])).unwrap();
+        assert_eq!(
+            (config.sip_max_calls, config.sip_requests_per_second),
+            (10_000, 200)
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("moked.toml");
+        std::fs::write(
+            &file,
+            "sip_max_calls = 500\nsip_requests_per_second = 300\n",
+        )
+        .unwrap();
+        let overrides = ConfigOverrides {
+            config_file: Some(file),
+            sip_requests_per_second: Some("50000".into()),
+            ..ConfigOverrides::default()
+        };
+        let config = ServerConfig::resolve(&overrides, env(&[])).unwrap();
+        assert_eq!(
+            (config.sip_max_calls, config.sip_requests_per_second),
+            (500, 50_000)
+        );
+        for bad in ["0", "-3", "אלף", "1.5", "99999999999"] {
+            let overrides = ConfigOverrides {
+                sip_requests_per_second: Some(bad.into()),
+                ..ConfigOverrides::default()
+            };
+            let error = ServerConfig::resolve(&overrides, env(&[])).unwrap_err();
+            assert_eq!(error.flag(), Some("sip-requests-per-second"), "{bad}");
+            let overrides = ConfigOverrides {
+                sip_max_calls: Some(bad.replace("99999999999", "0x10")),
+                ..ConfigOverrides::default()
+            };
+            let error = ServerConfig::resolve(&overrides, env(&[])).unwrap_err();
+            assert_eq!(error.flag(), Some("sip-max-calls"), "{bad}");
         }
     }
 

@@ -212,12 +212,15 @@ impl Server {
     }
 
     /// Starts the SIP server on `listen` (UDP and TCP) with the configured
-    /// realm, for as long as this server lives; returns the bound address.
+    /// realm and limits, for as long as this server lives; returns the
+    /// bound address.
     /// The demo calls it itself so that a taken port only turns SIP off.
     pub async fn start_sip(&mut self, listen: SocketAddr) -> Result<SocketAddr, SipError> {
         let config = SipConfig {
             listen,
             realm: self.state.config.sip_realm.clone(),
+            max_calls: self.state.config.sip_max_calls,
+            requests_per_second: self.state.config.sip_requests_per_second,
             ..SipConfig::default()
         };
         let sip =

@@ -65,6 +65,14 @@ pub struct Args {
     /// default moked].
     #[arg(long, value_name = "REALM")]
     pub sip_realm: Option<String>,
+    /// SIP calls in progress at once (waiting, ringing or talking); more
+    /// are answered 503 with Retry-After [default 10000].
+    #[arg(long, value_name = "N")]
+    pub sip_max_calls: Option<String>,
+    /// SIP requests a second accepted from one source address; more are
+    /// dropped (raise it for a trunk or a load generator) [default 200].
+    #[arg(long, value_name = "N")]
+    pub sip_requests_per_second: Option<String>,
 }
 
 impl Args {
@@ -78,6 +86,8 @@ impl Args {
             secure_cookies: self.secure_cookies,
             sip_listen: self.sip_listen.clone(),
             sip_realm: self.sip_realm.clone(),
+            sip_max_calls: self.sip_max_calls.clone(),
+            sip_requests_per_second: self.sip_requests_per_second.clone(),
             mail: moked_server::email::config::MailOverrides {
                 smtp_listen: self.smtp_listen.clone(),
                 smtp_relay: self.smtp_relay.clone(),
@@ -142,7 +152,14 @@ fn config_error(error: ConfigError) -> CliError {
 
 /// The flags whose bad values the configuration reports, as `CliError`
 /// names them (it wants them for the life of the program).
-const FLAGS: [&str; 4] = ["listen", "database-url", "sip-listen", "sip-realm"];
+const FLAGS: [&str; 6] = [
+    "listen",
+    "database-url",
+    "sip-listen",
+    "sip-realm",
+    "sip-max-calls",
+    "sip-requests-per-second",
+];
 
 fn flag(source_name: &str) -> Option<&'static str> {
     let name = source_name.strip_prefix("--")?;
