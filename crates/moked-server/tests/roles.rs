@@ -312,7 +312,9 @@ fn cases() -> Vec<Case> {
         case(
             M::PUT,
             "/admin/sla-policies/{policy}",
-            Some(json!({"name": "דחוף מאוד", "priority": "urgent", "first_response_minutes": 20, "resolution_minutes": 240})),
+            Some(
+                json!({"name": "דחוף מאוד", "priority": "urgent", "first_response_minutes": 20, "resolution_minutes": 240}),
+            ),
             Admin,
         ),
         case(M::DELETE, "/admin/sla-policies/{policy}", None, Admin),
