@@ -470,12 +470,11 @@ macro_rules! impl_store_with_sqlx {
                         .collect()
                 }
 
-                /// Records an interaction with its (checked) first step in `tx`.
-                async fn open_interaction_in(
+                /// Inserts an interaction with no steps yet in `tx`.
+                async fn insert_interaction_in(
                     tx: &mut sqlx::Transaction<'_, $db>,
                     org: OrgId,
                     new: &NewInteraction,
-                    first: &TimelineEntry,
                 ) -> StoreResult<Interaction> {
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO interactions (org_id, channel, queue_id, \
@@ -490,17 +489,29 @@ macro_rules! impl_store_with_sqlx {
                     .fetch_one(&mut **tx)
                     .await
                     .map_err(|e| from_sqlx("interaction", e))?;
-                    let id = InteractionId(id);
-                    Self::append_timeline_in(tx, org, id, first).await?;
                     Ok(Interaction {
-                        id,
+                        id: InteractionId(id),
                         channel: new.channel,
                         queue: new.queue,
                         customer: new.customer,
                         created_at: new.created_at,
-                        ended_at: (first.step == TimelineStep::Ended).then_some(first.at),
-                        timeline: vec![first.clone()],
+                        ended_at: None,
+                        timeline: Vec::new(),
                     })
+                }
+
+                /// Records an interaction with its (checked) first step in `tx`.
+                async fn open_interaction_in(
+                    tx: &mut sqlx::Transaction<'_, $db>,
+                    org: OrgId,
+                    new: &NewInteraction,
+                    first: &TimelineEntry,
+                ) -> StoreResult<Interaction> {
+                    let mut interaction = Self::insert_interaction_in(tx, org, new).await?;
+                    Self::append_timeline_in(tx, org, interaction.id, first).await?;
+                    interaction.ended_at = (first.step == TimelineStep::Ended).then_some(first.at);
+                    interaction.timeline.push(first.clone());
+                    Ok(interaction)
                 }
 
                 /// The ids of the customers who gave `phone`, read in `tx`.
@@ -1353,28 +1364,10 @@ macro_rules! impl_store_with_sqlx {
                     org: OrgId,
                     new: &NewInteraction,
                 ) -> StoreResult<Interaction> {
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO interactions (org_id, channel, queue_id, \
-                         customer_id, created_at) VALUES ($1, $2, $3, $4, $5) \
-                         RETURNING id",
-                    )
-                    .bind(org.0)
-                    .bind(new.channel.as_str())
-                    .bind(new.queue.0)
-                    .bind(new.customer.map(|c| c.0))
-                    .bind(timestamp_to_column(new.created_at))
-                    .fetch_one(self.writer())
-                    .await
-                    .map_err(|e| from_sqlx("interaction", e))?;
-                    Ok(Interaction {
-                        id: InteractionId(id),
-                        channel: new.channel,
-                        queue: new.queue,
-                        customer: new.customer,
-                        created_at: new.created_at,
-                        ended_at: None,
-                        timeline: Vec::new(),
-                    })
+                    let mut tx = self.begin_write().await?;
+                    let interaction = Self::insert_interaction_in(&mut tx, org, new).await?;
+                    tx.commit().await.map_err(backend)?;
+                    Ok(interaction)
                 }
 
                 async fn append_timeline(
