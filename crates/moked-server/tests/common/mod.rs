@@ -69,7 +69,8 @@ pub fn postgres_url() -> Option<String> {
     url
 }
 
-async fn fresh_postgres(url: &str) -> Arc<dyn Store> {
+/// A store on a new, empty database of the PostgreSQL server at `url`.
+pub async fn fresh_postgres(url: &str) -> Arc<dyn Store> {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let server = PgConnectOptions::from_str(url).expect("a postgres:// URL");
     let micros = std::time::SystemTime::now()

@@ -5,17 +5,12 @@
 
 #![allow(dead_code)]
 
-use crate::common::{Backend, postgres_url};
+use crate::common::{Backend, fresh_postgres, postgres_url};
 use moked_domain::{Channel, EmailAddress};
 use moked_server::{ServerConfig, build_with_store};
 use moked_store::{NewQueue, OrgId, QueueId, Store};
-use moked_store_postgres::PostgresStore;
 use moked_store_sqlite::SqliteStore;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, Executor};
-use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -35,31 +30,6 @@ pub async fn database(backend: Backend) -> Database {
         Backend::Postgres => fresh_postgres(&postgres_url().unwrap()).await,
     };
     Database { store, _dir: dir }
-}
-
-async fn fresh_postgres(url: &str) -> Arc<dyn Store> {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let server = PgConnectOptions::from_str(url).expect("a postgres:// URL");
-    let micros = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_micros();
-    let name = format!(
-        "moked_mail_test_{}_{micros}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    );
-    let mut admin = server.connect().await.expect("connect to PostgreSQL");
-    admin
-        .execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .expect("create a test database");
-    let pool = PgPoolOptions::new()
-        .max_connections(8)
-        .connect_with(server.database(&name))
-        .await
-        .expect("connect to the test database");
-    Arc::new(PostgresStore::with_pool(pool).await.expect("migrate"))
 }
 
 /// A server running on a [`Database`] until [`Running::stop`].
