@@ -18,6 +18,7 @@ use rsipstack::transaction::endpoint::{EndpointOption, TransportEventInspector};
 use rsipstack::transaction::transaction::Transaction;
 use rsipstack::transport::udp::UdpConnection;
 use rsipstack::transport::{TcpListenerConnection, TransportEvent, TransportLayer};
+use socket2::{Domain, Protocol, Socket, Type};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -126,6 +127,8 @@ impl Drop for SipServer {
 /// How many ports to try when any port will do: one the system gives for
 /// UDP may be taken for TCP by another program's connection.
 const ANY_PORT_ATTEMPTS: usize = 32;
+/// The SIP UDP socket's receive buffer asked of the kernel (see [`udp_socket`]).
+const UDP_RECEIVE_BUFFER: usize = 8 * 1024 * 1024;
 
 /// Binds UDP on `listen` and checks its port is free for TCP too. The
 /// stack binds TCP only once it serves and then just logs a failure, so a
@@ -141,9 +144,11 @@ async fn bind_udp_and_tcp_port(
     };
     let mut attempt = 1;
     loop {
-        let udp = UdpConnection::create_connection(listen, None, Some(cancel.clone()))
-            .await
-            .map_err(|error| bind_error(listen, error))?;
+        let socket = udp_socket(listen).map_err(|source| SipError::Bind {
+            addr: listen,
+            source,
+        })?;
+        let udp = UdpConnection::from_socket(Arc::new(socket), None, Some(cancel.clone())).await?;
         let addr = udp.get_addr().get_socketaddr()?;
         match std::net::TcpListener::bind(addr) {
             Ok(probe) => {
@@ -156,11 +161,27 @@ async fn bind_udp_and_tcp_port(
     }
 }
 
-fn bind_error(addr: SocketAddr, error: rsipstack::Error) -> SipError {
-    match error {
-        rsipstack::Error::IoError(source) => SipError::Bind { addr, source },
-        other => SipError::Stack(other),
+/// A UDP socket bound to `listen` with a receive buffer for bursts: the
+/// system's default (about 200 KiB, a hundred datagrams) overflows within
+/// milliseconds at a thousand calls a second, and a lost provisional
+/// answer is never sent again. The kernel caps the size at
+/// `net.core.rmem_max`.
+fn udp_socket(listen: SocketAddr) -> std::io::Result<tokio::net::UdpSocket> {
+    let socket = Socket::new(
+        Domain::for_address(listen),
+        Type::DGRAM,
+        Some(Protocol::UDP),
+    )?;
+    socket.set_nonblocking(true)?;
+    if let Err(error) = socket.set_recv_buffer_size(UDP_RECEIVE_BUFFER) {
+        tracing::warn!(%error, "the SIP UDP receive buffer keeps the system's size");
     }
+    socket.bind(&listen.into())?;
+    tracing::debug!(
+        bytes = socket.recv_buffer_size().unwrap_or_default(),
+        "SIP UDP receive buffer"
+    );
+    tokio::net::UdpSocket::from_std(socket.into())
 }
 
 /// Drops requests over a source's rate before any transaction is made,
