@@ -52,8 +52,9 @@ pub(crate) struct Calls {
     /// Answered calls' dialogs by Call-ID, for this server's own requests
     /// in them (a transfer's REFER and BYE).
     pub(crate) ends: Mutex<HashMap<String, Ends>>,
-    /// Old dialogs of transferred calls by Call-ID, answered here.
-    pub(crate) transferred: Mutex<HashMap<String, Instant>>,
+    /// Dialogs this server hung up (a transferred call's old one, an
+    /// answer never acknowledged) by Call-ID: their requests are answered here.
+    pub(crate) hung_up: Mutex<HashMap<String, Instant>>,
     /// Transfers waiting for the caller's INVITE, by token.
     pub(crate) transfers: Mutex<HashMap<String, Pending>>,
     /// Woken when a caller acknowledges an answer (see [`Ends::confirmed`]).
@@ -228,7 +229,7 @@ impl Calls {
             active: AtomicUsize::new(0),
             orgs: Mutex::new(HashMap::new()),
             ends: Mutex::new(HashMap::new()),
-            transferred: Mutex::new(HashMap::new()),
+            hung_up: Mutex::new(HashMap::new()),
             transfers: Mutex::new(HashMap::new()),
             confirmations: Notify::new(),
         }
@@ -289,7 +290,7 @@ impl Calls {
         // caller's next INVITE, not this one.
         dispatch.unregister(call);
         if let Some(leg) = answered {
-            self.answered(&mut tx, leg).await;
+            self.answered(&mut tx, leg, org, call).await;
         }
     }
 
@@ -546,18 +547,27 @@ impl Calls {
 
     /// After the answer: the phone's repeated 2xx go to the caller until
     /// the caller's transaction ends (the caller's ACK is passed on as it
-    /// arrives, module `stateless`, and then confirms the dialog here).
-    async fn answered(&self, tx: &mut Transaction, mut leg: Leg) {
+    /// arrives, module `stateless`, and then confirms the dialog here). An
+    /// answer the caller never acknowledged ends the call.
+    async fn answered(
+        self: &Arc<Self>,
+        tx: &mut Transaction,
+        mut leg: Leg,
+        org: OrgId,
+        call: InteractionId,
+    ) {
         let mut phone_done = false;
+        let mut acknowledged = false;
         loop {
             tokio::select! {
                 _ = self.stop.cancelled() => return,
                 message = tx.receive() => match message {
                     Some(SipMessage::Request(ack)) if ack.method == Method::Ack => {
+                        acknowledged = true;
                         self.confirm(&ack);
                     }
                     Some(_) => {}
-                    None => return,
+                    None => break,
                 },
                 message = leg.tx.receive(), if !phone_done => match message {
                     // Every 2xx goes on, also after the caller's ACK ended
@@ -571,6 +581,27 @@ impl Calls {
                     None => phone_done = true,
                 },
             }
+        }
+        if !acknowledged {
+            self.unacknowledged(&tx.original, org, call).await;
+        }
+    }
+
+    /// The caller's phone never acknowledged the answer (it went away, or
+    /// every ACK was lost): nobody would ever hang up, so the call ends
+    /// here, as the caller's end, and both phones get BYE (RFC 3261
+    /// §13.3.1.4 asks the same of the answering phone).
+    async fn unacknowledged(self: &Arc<Self>, invite: &Request, org: OrgId, call: InteractionId) {
+        tracing::info!(%org, %call, "the caller never acknowledged the answer; hanging up");
+        let ends = invite
+            .call_id_header()
+            .ok()
+            .and_then(|call_id| lock(&self.ends).get(call_id.value()).cloned());
+        if let Some(ends) = ends {
+            self.hang_up_both(ends);
+        }
+        if let Err(error) = self.live.customer_end(org, call).await {
+            tracing::debug!(%org, %error, "the unacknowledged call was already over");
         }
     }
 
@@ -618,10 +649,10 @@ impl Calls {
     }
 
     /// Forwards a request inside a dialog (BYE, re-INVITE, INFO, …) and
-    /// relays its answers; a BYE ends the call its Route's mark names. The
-    /// old dialog of a transferred call is answered here.
+    /// relays its answers; a BYE ends the call its Route's mark names. A
+    /// dialog this server hung up is answered here.
     pub(crate) async fn in_dialog(self: Arc<Self>, mut tx: Transaction) {
-        if self.transferred_away(&tx.original) {
+        if self.hung_up_here(&tx.original) {
             let status = match tx.original.method {
                 Method::Bye | Method::Notify => StatusCode::OK,
                 _ => StatusCode::CallTransactionDoesNotExist,
@@ -642,40 +673,40 @@ impl Calls {
         {
             ends.saw(&request);
         }
-        if request.method == Method::Bye
-            && let Some(mark) = mark
-        {
-            self.hang_up(&request, mark).await;
-        }
-        let sent = match (
-            proxy::forward(&request, &self.endpoint, None),
-            proxy::next_hop(&request),
-        ) {
-            (Ok(forwarded), Ok(to)) => self.send(forwarded, to).await,
-            (Err(error), _) | (_, Err(error)) => Err(error),
-        };
-        let mut out = match sent {
-            Ok(out) => out,
-            Err(error) => {
-                let Refused(status, headers) = error.into();
-                finish(&mut tx, status, headers).await;
-                return;
+        // A BYE goes on to the other end while the live center ends the
+        // call; its answer is relayed once both are done, so a caller
+        // told the call is over finds it over in the store too.
+        let ending = async {
+            if request.method == Method::Bye
+                && let Some(mark) = mark
+            {
+                self.hang_up(&request, mark).await;
             }
         };
+        let ((), answer) = tokio::join!(ending, self.pass_on(&mut tx, &request));
+        match answer {
+            Ok(last) => relay(&mut tx, last).await,
+            Err(Refused(status, headers)) => finish(&mut tx, status, headers).await,
+        }
+    }
+
+    /// Forwards a request inside a dialog, relays its provisional answers
+    /// and returns its final one.
+    async fn pass_on(&self, tx: &mut Transaction, request: &Request) -> Result<Response, Refused> {
+        let forwarded = proxy::forward(request, &self.endpoint, None)?;
+        let to = proxy::next_hop(request)?;
+        let mut out = self.send(forwarded, to).await?;
         while let Some(message) = out.receive().await {
             let SipMessage::Response(response) = message else {
                 continue;
             };
-            if response.status_code == StatusCode::Trying {
-                continue;
-            }
-            let last = response.status_code.kind() != StatusCodeKind::Provisional;
-            relay(&mut tx, response).await;
-            if last {
-                return;
+            match response.status_code.kind() {
+                StatusCodeKind::Provisional if response.status_code == StatusCode::Trying => {}
+                StatusCodeKind::Provisional => relay(tx, response).await,
+                _ => return Ok(response),
             }
         }
-        finish(&mut tx, StatusCode::RequestTimeout, Vec::new()).await;
+        Err(Refused(StatusCode::RequestTimeout, Vec::new()))
     }
 
     /// Ends the call a BYE's mark names: the caller's hang-up or the agent's.

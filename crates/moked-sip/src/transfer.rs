@@ -37,8 +37,9 @@ pub(crate) const TRANSFER_WAIT: Duration = Duration::from_secs(60);
 /// How long a transfer waits for the caller's ACK of the answer (the 2xx
 /// is repeated for about that long when its ACK is lost).
 const CONFIRM_WAIT: Duration = Duration::from_secs(8);
-/// How long the old dialog of a transferred call is answered here.
-const TRANSFERRED_LIFETIME: Duration = Duration::from_secs(3600);
+/// How long a dialog this server hung up (a transferred call's old one)
+/// is answered here.
+const HUNG_UP_LIFETIME: Duration = Duration::from_secs(3600);
 /// The user part of a transfer address, before its token.
 pub(crate) const TRANSFER_PREFIX: &str = "transfer-";
 
@@ -101,7 +102,7 @@ impl Calls {
                 }));
             }
         }
-        self.hand_over(ends);
+        self.hang_up_both(ends);
         tokio::spawn(self.clone().expire_transfer(token));
         Ok(())
     }
@@ -144,15 +145,16 @@ impl Calls {
         }
     }
 
-    /// The old dialog is answered here from now on; both ends get BYE, as
-    /// a transferor hangs up once the transfer is accepted (RFC 5589 §6.1).
-    fn hand_over(self: &Arc<Self>, ends: Ends) {
+    /// Hangs up a dialog for both of its ends: each gets BYE, and its
+    /// requests are answered here from now on. A transferor hangs up so
+    /// once the transfer is accepted (RFC 5589 §6.1).
+    pub(crate) fn hang_up_both(self: &Arc<Self>, ends: Ends) {
         lock(&self.ends).remove(&ends.call_id);
         let now = Instant::now();
         {
-            let mut transferred = lock(&self.transferred);
-            transferred.retain(|_, since| now.duration_since(*since) < TRANSFERRED_LIFETIME);
-            transferred.insert(ends.call_id.clone(), now);
+            let mut hung_up = lock(&self.hung_up);
+            hung_up.retain(|_, since| now.duration_since(*since) < HUNG_UP_LIFETIME);
+            hung_up.insert(ends.call_id.clone(), now);
         }
         let calls = self.clone();
         tokio::spawn(async move {
@@ -171,7 +173,7 @@ impl Calls {
                 Vec::new(),
             );
             let (phone, caller) = tokio::join!(to_phone, to_caller);
-            tracing::debug!(?phone, ?caller, "the transferred call's old dialog hung up");
+            tracing::debug!(?phone, ?caller, "a dialog hung up by this server");
         });
     }
 
@@ -193,17 +195,18 @@ impl Calls {
         lock(&self.transfers).remove(token)
     }
 
-    /// Whether the request belongs to the old dialog of a transferred call;
-    /// it is then answered here (its BYE forgets the dialog).
-    pub(crate) fn transferred_away(&self, request: &Request) -> bool {
+    /// Whether the request belongs to a dialog this server hung up (see
+    /// [`Calls::hang_up_both`]); it is then answered here (its BYE forgets
+    /// the dialog).
+    pub(crate) fn hung_up_here(&self, request: &Request) -> bool {
         let Ok(call_id) = request.call_id_header() else {
             return false;
         };
-        let mut transferred = lock(&self.transferred);
+        let mut hung_up = lock(&self.hung_up);
         if request.method == Method::Bye {
-            transferred.remove(call_id.value()).is_some()
+            hung_up.remove(call_id.value()).is_some()
         } else {
-            transferred.contains_key(call_id.value())
+            hung_up.contains_key(call_id.value())
         }
     }
 

@@ -1,7 +1,8 @@
 //! Answered calls' dialogs through the real SIP server, played by sipp: a
 //! transfer from the agent's desktop that the caller's phone carries out
-//! and one it refuses, a call kept across a restart of the server, and a
-//! phone that never answers the BYE.
+//! and one it refuses, a call kept across a restart of the server, a
+//! phone that never answers the BYE, and an answer the caller never
+//! acknowledges.
 
 mod common;
 
@@ -175,4 +176,22 @@ async fn a_phone_that_never_answers_the_bye_does_not_keep_the_call() {
     caller.passes().await;
     let calls = c.calls().await;
     assert_eq!(times_ended(&calls[0]), 1);
+}
+
+#[tokio::test]
+async fn an_answer_the_caller_never_acknowledges_ends_the_call() {
+    let c = center(100).await;
+    let (phone, port) = c.phone("answer_unacknowledged.xml");
+    c.register("1001", port).await;
+    c.available(c.dana).await;
+
+    let caller = c.caller("call_never_acknowledges.xml", "billing");
+    // Once the answer's transaction is over (32 s), both ends get BYE.
+    phone.passes().await;
+    caller.passes().await;
+    let calls = c.calls().await;
+    assert_eq!(accepted_by(&calls[0]), vec![c.dana]);
+    assert_eq!(times_ended(&calls[0]), 1, "{:?}", calls[0]);
+    c.until_agent(c.dana, |a| a.state != AgentActivity::Busy)
+        .await;
 }
