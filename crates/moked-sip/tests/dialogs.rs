@@ -1,8 +1,8 @@
 //! Answered calls' dialogs through the real SIP server, played by sipp: a
 //! transfer from the agent's desktop that the caller's phone carries out
 //! and one it refuses, a call kept across a restart of the server, a
-//! phone that never answers the BYE, and an answer the caller never
-//! acknowledges.
+//! phone that never answers the BYE, an answer the caller never
+//! acknowledges, and one acknowledged that outlives its transaction.
 
 mod common;
 
@@ -194,4 +194,49 @@ async fn an_answer_the_caller_never_acknowledges_ends_the_call() {
     assert_eq!(times_ended(&calls[0]), 1, "{:?}", calls[0]);
     c.until_agent(c.dana, |a| a.state != AgentActivity::Busy)
         .await;
+}
+
+#[tokio::test]
+async fn an_acknowledged_call_outlives_its_answers_transaction() {
+    let c = center(100).await;
+    let (phone, port) = c.phone("answer.xml");
+    c.register("1001", port).await;
+    c.available(c.dana).await;
+    // Longer than the answer's transaction (32 s): only the BYE ends it.
+    let target = c.target();
+    let caller = common::sipp(
+        "call_held.xml",
+        &[
+            &target,
+            "-s",
+            "billing",
+            "-d",
+            "35000",
+            "-key",
+            "caller_number",
+            common::CALLER,
+            "-key",
+            "caller_name",
+            common::CALLER_NAME,
+        ],
+    );
+    caller.passes().await;
+    phone.passes().await;
+
+    let calls = c.calls().await;
+    assert_eq!(times_ended(&calls[0]), 1);
+    let at = |wanted: fn(&TimelineStep) -> bool| {
+        calls[0]
+            .timeline
+            .iter()
+            .find(|entry| wanted(&entry.step))
+            .map(|entry| entry.at)
+            .unwrap()
+    };
+    let talked = at(|step| *step == TimelineStep::Ended)
+        .duration_since(at(|step| matches!(step, TimelineStep::Accepted { .. })));
+    assert!(
+        talked.as_secs() >= 34,
+        "the call ended at the caller's BYE, not before: {talked:?}"
+    );
 }
