@@ -28,6 +28,27 @@ fn times_ended(call: &Interaction) -> usize {
 }
 
 /// The one call of the caller, once it is connected.
+/// A caller to billing who hangs up `millis` after the answer.
+fn held_caller(c: &common::Center, millis: &str) -> common::Sipp {
+    let target = c.target();
+    common::sipp(
+        "call_held.xml",
+        &[
+            &target,
+            "-s",
+            "billing",
+            "-d",
+            millis,
+            "-key",
+            "caller_number",
+            common::CALLER,
+            "-key",
+            "caller_name",
+            common::CALLER_NAME,
+        ],
+    )
+}
+
 async fn connected_call(c: &common::Center, agent: UserId) -> Interaction {
     c.until_agent(agent, |a| a.state == AgentActivity::Busy)
         .await;
@@ -115,23 +136,7 @@ async fn a_call_survives_a_restart_of_the_server() {
     c.register("1001", port).await;
     c.available(c.dana).await;
     // The caller hangs up 2.5 s after the answer, through the new process.
-    let target = c.target();
-    let caller = common::sipp(
-        "call_held.xml",
-        &[
-            &target,
-            "-s",
-            "billing",
-            "-d",
-            "2500",
-            "-key",
-            "caller_number",
-            common::CALLER,
-            "-key",
-            "caller_name",
-            common::CALLER_NAME,
-        ],
-    );
+    let caller = held_caller(&c, "2500");
     let answered = connected_call(&c, c.dana).await;
     // A second caller is still waiting when the server stops.
     let waiting = c.caller("call_abandon.xml", "billing");
@@ -203,23 +208,7 @@ async fn an_acknowledged_call_outlives_its_answers_transaction() {
     c.register("1001", port).await;
     c.available(c.dana).await;
     // Longer than the answer's transaction (32 s): only the BYE ends it.
-    let target = c.target();
-    let caller = common::sipp(
-        "call_held.xml",
-        &[
-            &target,
-            "-s",
-            "billing",
-            "-d",
-            "35000",
-            "-key",
-            "caller_number",
-            common::CALLER,
-            "-key",
-            "caller_name",
-            common::CALLER_NAME,
-        ],
-    );
+    let caller = held_caller(&c, "35000");
     caller.passes().await;
     phone.passes().await;
 
