@@ -339,6 +339,31 @@ impl Engine {
         Ok(())
     }
 
+    /// Ends now the agent's wrap-ups after transfers (the agent is ready
+    /// before the queue's wrap-up time is up); with none, nothing happens.
+    pub fn end_transfer_wrap_up(
+        &mut self,
+        now: Time,
+        agent: AgentId,
+        out: &mut impl EventSink,
+    ) -> Result<(), RoutingError> {
+        self.begin(now, out)?;
+        let a = self.agent_index(agent)? as u32;
+        let mut ending = Vec::new();
+        self.timers.retain(|Reverse(timer)| {
+            let mine = timer.kind == TimerKind::TransferWrapUpEnd && timer.slot == a;
+            if mine {
+                ending.push((timer.stamp, timer.at));
+            }
+            !mine
+        });
+        for (queue, due) in ending {
+            self.finish_transfer_wrap_up(a, queue, due, out);
+        }
+        self.settle_timers();
+        Ok(())
+    }
+
     /// Makes a logged-in agent not ready; contacts it holds continue.
     pub fn set_not_ready(
         &mut self,
@@ -1088,15 +1113,22 @@ impl Engine {
         self.schedule_stamped(until, agent, queue, TimerKind::TransferWrapUpEnd);
     }
 
-    /// The end of [`Engine::wrap_up_after_transfer`]: the slot frees and the
-    /// agent takes waiting work.
-    fn finish_transfer_wrap_up(&mut self, agent: u32, queue: u32, out: &mut impl EventSink) {
+    /// The end of [`Engine::wrap_up_after_transfer`], at its time (`due`) or
+    /// earlier: the slot frees and the agent takes waiting work.
+    fn finish_transfer_wrap_up(
+        &mut self,
+        agent: u32,
+        queue: u32,
+        due: Time,
+        out: &mut impl EventSink,
+    ) {
         let spec = &self.queues[queue as usize].spec;
         let (channel, wrap_up) = (spec.channel, spec.wrap_up);
+        let spent = Span(wrap_up.0.saturating_sub((due - self.now).0));
         let record = &mut self.agents[agent as usize];
         record.wrapping -= 1;
         record.active[channel.index()] -= 1;
-        record.busy_total += wrap_up;
+        record.busy_total += spent;
         record.idle_since = self.now;
         self.serve_waiting(agent, out);
         self.agent_changed(agent, out);
@@ -1432,7 +1464,7 @@ impl Engine {
             TimerKind::RingTimeout => self.ring_out(timer.slot, out),
             TimerKind::WrapUpEnd => self.finish_wrap_up(timer.slot, out),
             TimerKind::TransferWrapUpEnd => {
-                self.finish_transfer_wrap_up(timer.slot, timer.stamp, out)
+                self.finish_transfer_wrap_up(timer.slot, timer.stamp, timer.at, out)
             }
         }
     }

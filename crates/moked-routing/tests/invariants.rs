@@ -31,6 +31,7 @@ enum Op {
     Abandon(usize),
     Callback(usize),
     Transfer(usize, u32),
+    EndTransferWrapUp(u32),
     Advance,
 }
 
@@ -101,6 +102,7 @@ fn agent_spec() -> impl Strategy<Value = AgentSpec> {
 
 fn op() -> impl Strategy<Value = Op> {
     let agent = 0u32..5;
+    let agent_for_wrap_up = agent.clone();
     let contact = 0usize..64;
     prop_oneof![
         4 => (0u32..3, proptest::option::weighted(0.3, proptest::collection::vec((0..SKILLS, 1u8..=5), 1..=2)), -5i32..=5)
@@ -117,6 +119,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => contact.clone().prop_map(Op::Abandon),
         1 => contact.clone().prop_map(Op::Callback),
         1 => (contact, 0u32..3).prop_map(|(c, q)| Op::Transfer(c, q)),
+        1 => agent_for_wrap_up.prop_map(Op::EndTransferWrapUp),
         2 => Just(Op::Advance),
     ]
 }
@@ -190,6 +193,7 @@ fn apply(
         Op::Logout(a) => engine.logout(now, AgentId(*a), out),
         Op::Available(a) => engine.set_available(now, AgentId(*a), out),
         Op::NotReady(a) => engine.set_not_ready(now, AgentId(*a), ReasonCode(7), out),
+        Op::EndTransferWrapUp(a) => engine.end_transfer_wrap_up(now, AgentId(*a), out),
         Op::Advance => engine.advance(now, out),
         Op::Accept(k)
         | Op::Reject(k)
@@ -423,6 +427,12 @@ fn run(setup: &Setup, check: bool) -> Result<Vec<Event>, TestCaseError> {
         timers_only.advance(now, &mut Vec::new()).unwrap();
         let mut events = Vec::new();
         let refused = apply(&mut engine, now, op, &mut known, &mut events);
+        if let (Op::EndTransferWrapUp(a), false) = (op, refused) {
+            // Ended early: the agent's slots kept after transfers free now.
+            checker
+                .transfer_wrap_ups
+                .retain(|&(agent, _, _)| agent != AgentId(*a));
+        }
         if check && refused {
             prop_assert_eq!(
                 observe(&engine),

@@ -561,6 +561,49 @@ fn an_agent_who_transfers_a_call_wraps_up_before_the_next_one() {
 }
 
 #[test]
+fn an_agent_ready_before_the_wrap_up_after_a_transfer_takes_the_next_call_at_once() {
+    let mut engine = engine(AgentSelection::LongestIdle);
+    let billing = engine
+        .add_queue(QueueSpec {
+            wrap_up: Span::from_secs(30),
+            ..queue("חיובים", BILLING, 1)
+        })
+        .unwrap();
+    let tech = engine.add_queue(queue("תמיכה טכנית", TECH, 1)).unwrap();
+    let dana = engine
+        .add_agent(agent("דנה", &[skill(BILLING, 3)]))
+        .unwrap();
+    engine.login(at(0), dana, &mut NoopSink).unwrap();
+    let transferred = engine
+        .arrive(at(0), ContactSpec::new(billing), &mut NoopSink)
+        .unwrap();
+    let next = engine
+        .arrive(at(1), ContactSpec::new(billing), &mut NoopSink)
+        .unwrap();
+    engine
+        .transfer(at(40), transferred, tech, &mut NoopSink)
+        .unwrap();
+
+    engine
+        .end_transfer_wrap_up(at(45), dana, &mut NoopSink)
+        .unwrap();
+    assert_eq!(connected_agent(&engine, next), Some(dana));
+    // The wrap-up's own end, later, frees nothing a second time.
+    engine.advance(at(70), &mut NoopSink).unwrap();
+    assert_eq!(
+        engine.agent_view(dana).unwrap().active[Channel::Voice.index()],
+        1,
+        "dana holds the next call, and only it"
+    );
+    assert_eq!(engine.agent_state(dana), Ok(AgentState::Busy));
+    // With no wrap-up left, ending it again changes nothing.
+    engine
+        .end_transfer_wrap_up(at(71), dana, &mut NoopSink)
+        .unwrap();
+    assert_eq!(engine.agent_state(dana), Ok(AgentState::Busy));
+}
+
+#[test]
 fn invalid_calls_are_refused_without_effect() {
     let mut engine = engine(AgentSelection::LongestIdle);
     let billing = engine.add_queue(queue("חיובים", BILLING, 1)).unwrap();
