@@ -1088,7 +1088,11 @@ impl Org {
                 let (_, batch) = self
                     .command(|engine, now, out| match state {
                         AgentState::Offline => engine.login(now, agent, out),
-                        _ => engine.set_available(now, agent, out),
+                        // Ready now: a wrap-up after a transfer ends early.
+                        _ => {
+                            engine.end_transfer_wrap_up(now, agent, out)?;
+                            engine.set_available(now, agent, out)
+                        }
                     })
                     .await?;
                 (batch, available(at))

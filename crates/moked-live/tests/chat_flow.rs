@@ -424,6 +424,37 @@ async fn transfers_to_a_queue_and_to_a_busy_agent() {
 }
 
 #[tokio::test]
+async fn an_agent_ready_after_a_transfer_ends_the_wrap_up_early() {
+    let c = center().await;
+    c.available(c.dana).await;
+    let chat = c.open(c.billing, "חנה").await;
+    c.live.accept(c.org, c.dana, chat).await.unwrap();
+    // To Yossi, offline: the chat waits for him.
+    c.live
+        .transfer(c.org, c.dana, chat, TransferTarget::Agent(c.yossi))
+        .await
+        .unwrap();
+    let desk = c.live.agent_desk(c.org, c.dana).await.unwrap();
+    assert_eq!(
+        desk.presence,
+        AgentActivity::WrapUp,
+        "billing's 60 s wrap-up"
+    );
+
+    // Ready before the 60 s: the next chat comes to her at once.
+    c.available(c.dana).await;
+    assert_eq!(
+        c.live.agent_desk(c.org, c.dana).await.unwrap().presence,
+        AgentActivity::Available
+    );
+    c.open(c.billing, "משה").await;
+    assert_eq!(
+        c.live.agent_desk(c.org, c.dana).await.unwrap().presence,
+        AgentActivity::Offered
+    );
+}
+
+#[tokio::test]
 async fn a_customer_leaving_the_queue_is_abandoned_and_events_name_the_right_people() {
     let c = center().await;
     let mut events = c.live.subscribe(c.org);
