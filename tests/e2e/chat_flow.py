@@ -10,12 +10,12 @@ in headless Chromium against a real `moked serve` (run it with `scripts/e2e`).
    (agent B, available but with the retention skill only, must not), accepts,
    sees the customer-360, replies in Hebrew; the customer sees the reply, reloads
    the page, and finds the conversation again.
-3. Agent A transfers the chat to the retention queue (שימור); agent B gets it,
-   sees the history, accepts, writes, ends it and wraps up with a code.
+3. Agent A transfers the chat to the retention queue (שימור) and ends her
+   wrap-up from the top bar; agent B gets the chat, sees the history, accepts,
+   writes, ends it and wraps up with a code.
 4. The customer rates 5 with a Hebrew comment.
 5. The supervisor's /wallboard shows offered and answered today for both
-   queues, agent A wrapping up after her transfer (or available again) and agent
-   B available, and agent B's drill-down one chat handled;
+   queues, agents A and B available, and agent B's drill-down one chat handled;
    the API's record of the interaction has every timeline step (the transfer,
    the wrap-up code, the rating) and the messages in order.
 
@@ -537,6 +537,27 @@ class Scenario:
         )
         self.step("agent A: transferred the chat to שימור, the customer was told")
 
+    def agent_a_ends_her_wrap_up(self) -> None:
+        """After the transfer agent A wraps up with no conversation to close:
+        the top bar's button ends the wrap-up before the queue's 60 s."""
+        driver = self.browsers["agent_a"]
+        button = wait(
+            driver,
+            "agent_a: the end-wrap-up button after the transfer",
+            lambda d: next((b for b in d.find_elements(By.ID, "end-wrap-up") if b.is_displayed()), None),
+        )
+        if button.text != self.s("presence.ready"):
+            raise E2EFailure(f"agent_a: the button reads {button.text!r}, not {self.s('presence.ready')!r}")
+        self.shot("agent_a", "03-desktop-agent-a-wrap-up")
+        button.click()
+        wait(
+            driver,
+            "agent_a: available again, the button gone",
+            lambda d: not d.find_element(By.ID, "end-wrap-up").is_displayed()
+            and d.find_element(By.CSS_SELECTOR, ".presence .activity").text == "",
+        )
+        self.step("agent A: ended her wrap-up after the transfer from the top bar, available again")
+
     def customer_reloads(self) -> None:
         """The conversation survives a page reload (the widget resumes its chat)."""
         driver = self.browsers["customer"]
@@ -647,14 +668,13 @@ class Scenario:
     def wallboard_counts(self) -> None:
         driver = self.browsers["supervisor"]
         offered, answered = self.s("wall.offered"), self.s("wall.answered")
-        available, wrap_up = self.s("agent_state.available"), self.s("agent_state.wrap_up")
+        available = self.s("agent_state.available")
         expected_tiles = {
             q["name"]: {offered: "1", answered: "1"} for q in self.org.queues.values()
         }
-        # Agent A transferred her chat: she wraps up for the billing queue's
-        # wrap-up time (60 s by default), then is available again.
+        # Agent A ended her wrap-up after the transfer herself.
         expected_agents = {
-            self.org.agent_a.name: {wrap_up, available},
+            self.org.agent_a.name: {available},
             self.org.agent_b.name: {available},
         }
         seen = {}
@@ -677,7 +697,7 @@ class Scenario:
                 f"the wallboard shows {json.dumps(seen, ensure_ascii=False)}"
             ) from None
         self.shot("supervisor", "06-wallboard")
-        self.step("supervisor: wallboard shows offered 1 / answered 1 in both queues, agent A wrapping up after her transfer, agent B available")
+        self.step("supervisor: wallboard shows offered 1 / answered 1 in both queues, agents A and B available")
         self.drill_into_agent_b()
 
     def drill_into_agent_b(self) -> None:
@@ -774,6 +794,7 @@ class Scenario:
         self.shot("customer", "02-widget-connected")
         self.customer_reloads()
         self.agent_a_transfers()
+        self.agent_a_ends_her_wrap_up()
         self.agent_b_finishes()
         self.customer_rates()
         self.wallboard_counts()

@@ -197,6 +197,14 @@ function presenceSelector() {
   select.append(group, el("option", { value: "offline", text: t("presence.offline") }));
   ui.presence = select;
   ui.activity = el("span", { class: "activity", role: "status" });
+  // The wrap-up after a transfer has no conversation to close: the agent ends it here.
+  ui.endWrapUp = el("button", {
+    type: "button",
+    id: "end-wrap-up",
+    hidden: true,
+    text: t("presence.ready"),
+    on: { click: () => changePresence("available") },
+  });
   ui.presenceTime = el("span", { class: "status-time num", "aria-label": t("presence.time_in_status") });
   return el(
     "span",
@@ -204,6 +212,7 @@ function presenceSelector() {
     el("label", { for: "presence", text: t("presence.label") }),
     select,
     ui.activity,
+    ui.endWrapUp,
     ui.presenceTime,
   );
 }
@@ -229,6 +238,8 @@ function renderPresence() {
   // Runs every second: touch the selector only when the state changed.
   if (ui.presence.value !== value) ui.presence.value = value;
   ui.activity.textContent = working ? t(`agent_state.${p.state}`) : "";
+  const closing = [...state.chats.values()].some((view) => view.status === "ended");
+  ui.endWrapUp.hidden = p.state !== "wrap_up" || closing;
   ui.presenceTime.textContent = formatDuration(secondsSince(p.since));
   ui.presenceTime.title = presenceLabel(p);
 }
