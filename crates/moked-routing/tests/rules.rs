@@ -513,8 +513,9 @@ fn a_connected_transfer_frees_the_agent_and_queues_the_contact_elsewhere() {
     ));
 }
 
-#[test]
-fn an_agent_who_transfers_a_call_wraps_up_before_the_next_one() {
+/// דנה talks on a billing call (30 s wrap-up) with a second one waiting;
+/// the engine, דנה, the call she talks on, the waiting one, and tech.
+fn dana_on_a_billing_call() -> (Engine, AgentId, ContactId, ContactId, QueueId) {
     let mut engine = engine(AgentSelection::LongestIdle);
     let billing = engine
         .add_queue(QueueSpec {
@@ -533,7 +534,12 @@ fn an_agent_who_transfers_a_call_wraps_up_before_the_next_one() {
     let next = engine
         .arrive(at(1), ContactSpec::new(billing), &mut NoopSink)
         .unwrap();
+    (engine, dana, transferred, next, tech)
+}
 
+#[test]
+fn an_agent_who_transfers_a_call_wraps_up_before_the_next_one() {
+    let (mut engine, dana, transferred, next, tech) = dana_on_a_billing_call();
     let mut events = Vec::new();
     engine
         .transfer(at(40), transferred, tech, &mut events)
@@ -562,24 +568,7 @@ fn an_agent_who_transfers_a_call_wraps_up_before_the_next_one() {
 
 #[test]
 fn an_agent_ready_before_the_wrap_up_after_a_transfer_takes_the_next_call_at_once() {
-    let mut engine = engine(AgentSelection::LongestIdle);
-    let billing = engine
-        .add_queue(QueueSpec {
-            wrap_up: Span::from_secs(30),
-            ..queue("חיובים", BILLING, 1)
-        })
-        .unwrap();
-    let tech = engine.add_queue(queue("תמיכה טכנית", TECH, 1)).unwrap();
-    let dana = engine
-        .add_agent(agent("דנה", &[skill(BILLING, 3)]))
-        .unwrap();
-    engine.login(at(0), dana, &mut NoopSink).unwrap();
-    let transferred = engine
-        .arrive(at(0), ContactSpec::new(billing), &mut NoopSink)
-        .unwrap();
-    let next = engine
-        .arrive(at(1), ContactSpec::new(billing), &mut NoopSink)
-        .unwrap();
+    let (mut engine, dana, transferred, next, tech) = dana_on_a_billing_call();
     engine
         .transfer(at(40), transferred, tech, &mut NoopSink)
         .unwrap();
