@@ -10,7 +10,8 @@
 #    attempted and failed, p50/p99 INVITE→182 and 182→180 (sipp response
 #    times). The ladder stops at the first step that is not clean: a
 #    failed call (the caller's or a phone's, counted once the phones have
-#    no call left), or p99 INVITE→182 over MAX_P99_MS.
+#    no call left), p99 INVITE→182 over MAX_P99_MS, or sipp achieving
+#    under 90% of the offered rate (the server slowed the caller down).
 # 2. kamailio (Debian package) as a plain stateful relay (tm t_relay,
 #    record_route, registrar + usrloc in memory; bench/sip/kamailio.cfg):
 #    the same phones register to it, the same caller dials them in turn

@@ -18,6 +18,9 @@
 //!    not a new contact: 100, 182, and the INVITE is forwarded to the next
 //!    agent when the call is offered, as for a new call. A caller who never
 //!    calls the transfer address within [`TRANSFER_WAIT`] has abandoned.
+//!
+//! The hang-up of both ends in step 2 ([`Calls::hang_up_both`]) also ends
+//! an answer the caller never acknowledged (module `calls`).
 
 use crate::calls::{Calls, lock};
 use crate::dialog::Ends;
@@ -37,8 +40,8 @@ pub(crate) const TRANSFER_WAIT: Duration = Duration::from_secs(60);
 /// How long a transfer waits for the caller's ACK of the answer (the 2xx
 /// is repeated for about that long when its ACK is lost).
 const CONFIRM_WAIT: Duration = Duration::from_secs(8);
-/// How long a dialog this server hung up (a transferred call's old one)
-/// is answered here.
+/// How long a dialog this server hung up (a transferred call's old one,
+/// an answer never acknowledged) is answered here.
 const HUNG_UP_LIFETIME: Duration = Duration::from_secs(3600);
 /// The user part of a transfer address, before its token.
 pub(crate) const TRANSFER_PREFIX: &str = "transfer-";
